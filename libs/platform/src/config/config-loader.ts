@@ -16,7 +16,7 @@ const SENSITIVE = 'sensitive';
 
 /** Marks a variable whose value must never be logged (credentials, URLs with passwords). */
 export function sensitive<T extends z.ZodType>(schema: T): T {
-  return schema.meta({ [SENSITIVE]: true }) as T;
+  return schema.meta({ [SENSITIVE]: true });
 }
 
 export function loadConfig<Shape extends z.ZodRawShape>(
@@ -47,7 +47,8 @@ export function redactConfig<Shape extends z.ZodRawShape>(shape: Shape, config: 
 }
 
 function isSensitive(field: z.ZodType | undefined): boolean {
-  return field !== undefined && (field.meta() as Record<string, unknown> | undefined)?.[SENSITIVE] === true;
+  const meta: Record<string, unknown> | undefined = field?.meta();
+  return meta?.[SENSITIVE] === true;
 }
 
 const port = (defaultPort: number): z.ZodType<number> =>

@@ -81,12 +81,8 @@ export function toApiError(exception: unknown): ApiErrorBody {
     if (typeof response === 'object' && response !== null && 'error' in response && typeof response.error === 'object') {
       return response as ApiErrorBody;
     }
-    const message =
-      typeof response === 'string'
-        ? response
-        : Array.isArray((response as { message?: unknown }).message)
-          ? ((response as { message: string[] }).message).join('; ')
-          : String((response as { message?: unknown }).message ?? exception.message);
+    const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
+    const message = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String).join('; ') : exception.message;
     return { error: { status, code: CODES[status] ?? `http_${status}`, message } };
   }
   // Fastify's own errors (body too large, bad JSON, wrong content type) carry a statusCode.

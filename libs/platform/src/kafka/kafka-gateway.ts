@@ -201,7 +201,8 @@ export class KafkaGateway {
     }
     await consumer.run({
       eachBatchAutoResolve: false,
-      eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }) => {
+      eachBatch: async (payload) => {
+        const { batch } = payload;
         const valid: ConsumedEvent<EventOf<K>>[] = [];
         for (const message of batch.messages) {
           const decoded = decodeEvent(options.topic, message);
@@ -217,14 +218,14 @@ export class KafkaGateway {
             await this.deadLetter(spec.name, batch.partition, message, decoded.reason);
           }
         }
-        if (valid.length > 0 && isRunning() && !isStale()) {
+        if (valid.length > 0 && payload.isRunning() && !payload.isStale()) {
           await this.handleWithRetries(spec.name, batch.messages, valid, options.handle, maxAttempts);
           this.options.metrics.consumed.inc({ topic: spec.name }, valid.length);
         }
         const last = batch.messages.at(-1);
-        if (last !== undefined) resolveOffset(last.offset);
-        await commitOffsetsIfNecessary();
-        await heartbeat();
+        if (last !== undefined) payload.resolveOffset(last.offset);
+        await payload.commitOffsetsIfNecessary();
+        await payload.heartbeat();
       },
     });
     return {

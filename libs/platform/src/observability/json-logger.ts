@@ -48,11 +48,15 @@ export class JsonLogger implements LoggerService {
       this.event(level, message.message, fields, context);
     } else if (typeof message === 'object' && message !== null) {
       const { msg, message: m, ...more } = message as Record<string, unknown>;
-      this.event(level, String(msg ?? m ?? ''), { ...more, ...fields }, context);
+      this.event(level, asText(msg ?? m ?? ''), { ...more, ...fields }, context);
     } else {
       this.event(level, String(message), fields, context);
     }
   }
+}
+
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : safeStringify(value);
 }
 
 function safeStringify(value: unknown): string {

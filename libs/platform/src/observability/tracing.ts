@@ -45,8 +45,8 @@ export function injectTraceHeaders(headers: Record<string, string>, ctx: Context
 export function extractTraceContext(headers: Record<string, unknown> | undefined): Context {
   const carrier: Record<string, string> = {};
   for (const [name, value] of Object.entries(headers ?? {})) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (first !== undefined && first !== null) carrier[name] = String(first);
+    const first: unknown = Array.isArray(value) ? (value as unknown[])[0] : value;
+    if (typeof first === 'string' || Buffer.isBuffer(first)) carrier[name] = first.toString();
   }
   return propagation.extract(ROOT_CONTEXT, carrier);
 }
