@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   HASH_SPACE,
   evenRanges,
+  initialShards,
   keyHash,
   partitionForHash,
   partitionRange,
@@ -38,6 +39,13 @@ describe('keyspace', () => {
     expect(partitionsOverlapping({ lo: 0n, hi: q }, 4)).toEqual([0]);
     expect(partitionsOverlapping({ lo: q - 1n, hi: q + 1n }, 4)).toEqual([0, 1]);
     expect(partitionsOverlapping({ lo: 0n, hi: HASH_SPACE }, 4)).toEqual([0, 1, 2, 3]);
+  });
+
+  it('names the initial shards and gives them the even ranges', () => {
+    const shards = initialShards(16);
+    expect(shards[0]).toEqual({ shardId: 'shard-000', range: { lo: 0n, hi: HASH_SPACE / 16n } });
+    expect(shards[15]?.shardId).toBe('shard-015');
+    expect(shards[15]?.range.hi).toBe(HASH_SPACE);
   });
 
   it('rejects out-of-range input', () => {

@@ -53,6 +53,15 @@ export function evenRanges(count: number): HashRange[] {
   return Array.from({ length: count }, (_, i) => ({ lo: ceilBoundary(i, count), hi: ceilBoundary(i + 1, count) }));
 }
 
+/**
+ * The shard map a cluster starts with before the shard-manager has changed anything:
+ * `count` equal shards named shard-000, shard-001, … Every service derives the same map
+ * from the same count.
+ */
+export function initialShards(count: number): { shardId: string; range: HashRange }[] {
+  return evenRanges(count).map((range, i) => ({ shardId: `shard-${String(i).padStart(3, '0')}`, range }));
+}
+
 export function rangeContains(range: HashRange, hash: bigint): boolean {
   return hash >= range.lo && hash < range.hi;
 }

@@ -51,8 +51,9 @@ function isSensitive(field: z.ZodType | undefined): boolean {
   return meta?.[SENSITIVE] === true;
 }
 
+// 0 asks the OS for any free port (tests start services that way).
 const port = (defaultPort: number): z.ZodType<number> =>
-  z.coerce.number().int().min(1).max(65535).default(defaultPort);
+  z.coerce.number().int().min(0).max(65535).default(defaultPort);
 
 /** Variables every service shares; an app spreads this into its own shape. */
 export function baseConfigShape(service: { name: string; defaultPort: number }) {

@@ -59,9 +59,18 @@ export async function bootstrapService<C extends BaseConfig>(definition: Service
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
   await app.listen({ port: config.PORT, host: config.HOST });
-  logger.event('info', 'listening', { url: `http://${config.HOST}:${config.PORT}`, docs: `http://${config.HOST}:${config.PORT}/docs` });
+  const url = listeningUrl(app);
+  logger.event('info', 'listening', { url, docs: `${url}/docs` });
   process.once('beforeExit', () => void stopTracing());
   return app;
+}
+
+/** The base URL the app actually listens on (PORT=0 picks a free port). */
+export function listeningUrl(app: NestFastifyApplication): string {
+  const address = app.getHttpServer().address();
+  if (address === null || typeof address === 'string') throw new Error('the app is not listening on TCP');
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
 }
 
 function instrumentRequests(app: NestFastifyApplication, registry: Registry): void {

@@ -63,3 +63,20 @@ export async function dropSchema(databaseUrl: string, schema: string): Promise<v
     await client.end();
   }
 }
+
+/**
+ * Environment for a service started inside a test: the real broker and database, its own
+ * topic prefix and schema, any free port, quiet logs.
+ */
+export function serviceTestEnv(options: { topicPrefix: string; schema: string; extra?: Record<string, string> }): Record<string, string> {
+  const env = integrationEnv();
+  return {
+    KAFKA_BROKERS: env.kafkaBrokers.join(','),
+    DATABASE_URL: env.databaseUrl,
+    TOPIC_PREFIX: options.topicPrefix,
+    DB_SCHEMA: options.schema,
+    PORT: '0',
+    LOG_LEVEL: 'warn',
+    ...options.extra,
+  };
+}
