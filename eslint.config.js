@@ -8,7 +8,10 @@ import tseslint from 'typescript-eslint';
 // and in a virtual-time simulator.
 const frameworkImports = [
   { group: ['@nestjs/*'], message: 'domain code is framework-free: keep Nest in the adapters' },
-  { group: ['kafkajs', '@shardcast/platform'], message: 'domain code does no I/O: publish through an adapter' },
+  {
+    group: ['kafkajs', '@shardcast/platform'],
+    message: 'domain code does no I/O: publish through an adapter',
+  },
   { group: ['typeorm', 'pg'], message: 'domain code does no I/O: persist through a repository adapter' },
   { group: ['@tensorflow/*'], message: 'keep TensorFlow.js in a model driver outside domain/' },
   { group: ['@opentelemetry/*'], message: 'tracing belongs to the adapters' },
@@ -17,7 +20,15 @@ const frameworkImports = [
 
 export default tseslint.config(
   {
-    ignores: ['**/dist/**', '**/node_modules/**', '.run/**', '.tools/**', '.nx/**', 'infra/kafka/lib/**', 'coverage/**'],
+    ignores: [
+      '**/dist/**',
+      '**/node_modules/**',
+      '.run/**',
+      '.tools/**',
+      '.nx/**',
+      'infra/kafka/lib/**',
+      'coverage/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
@@ -85,7 +96,17 @@ export default tseslint.config(
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: Object.fromEntries(
-        ['process', 'console', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'fetch', 'AbortSignal', 'URL'].map((g) => [g, 'readonly']),
+        [
+          'process',
+          'console',
+          'Buffer',
+          'setTimeout',
+          'clearTimeout',
+          'setInterval',
+          'fetch',
+          'AbortSignal',
+          'URL',
+        ].map((g) => [g, 'readonly']),
       ),
     },
   },

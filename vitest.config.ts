@@ -20,7 +20,12 @@ export default defineConfig({
         extends: true,
         test: {
           name: 'unit',
-          include: ['apps/*/src/**/*.spec.ts', 'libs/*/src/**/*.spec.ts', 'infra/**/*.spec.ts', 'tools/**/*.spec.ts'],
+          include: [
+            'apps/*/src/**/*.spec.ts',
+            'libs/*/src/**/*.spec.ts',
+            'infra/**/*.spec.ts',
+            'tools/**/*.spec.ts',
+          ],
           environment: 'node',
         },
       },

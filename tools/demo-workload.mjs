@@ -20,7 +20,8 @@ export function parseTraceLine(line) {
   if (key.startsWith('"') && key.endsWith('"')) key = key.slice(1, -1).replaceAll('""', '"');
   const hour = Number(line.slice(0, first));
   const requests = Number(line.slice(last + 1));
-  if (!Number.isFinite(hour) || !Number.isInteger(requests) || requests < 0 || key.length === 0) return undefined;
+  if (!Number.isFinite(hour) || !Number.isInteger(requests) || requests < 0 || key.length === 0)
+    return undefined;
   return { hour, key, requests };
 }
 
@@ -50,13 +51,15 @@ function* syntheticHours() {
   for (let h = 0; ; h += 1) {
     const load = 2000 + 1500 * Math.sin((2 * Math.PI * h) / 24);
     const rows = [];
-    for (let i = 1; i <= 500; i += 1) rows.push({ key: `synthetic:key-${i}`, requests: Math.round(load / i ** 1.1) });
+    for (let i = 1; i <= 500; i += 1)
+      rows.push({ key: `synthetic:key-${i}`, requests: Math.round(load / i ** 1.1) });
     yield { hour: 1451606400 + h * 3600, rows };
   }
 }
 
 export async function startDemo({ kafkaBrokers, say, logWriter }) {
-  const { KafkaGateway, JsonLogger, MessagingMetrics, createMetricsRegistry } = await import('@shardcast/platform');
+  const { KafkaGateway, JsonLogger, MessagingMetrics, createMetricsRegistry } =
+    await import('@shardcast/platform');
   const gateway = new KafkaGateway({
     brokers: kafkaBrokers.split(','),
     clientId: 'shardcast-demo',
@@ -67,7 +70,9 @@ export async function startDemo({ kafkaBrokers, say, logWriter }) {
   const hourMs = Number(process.env.DEMO_HOUR_MS ?? 10_000);
   const trace = process.env.SHARDCAST_DEMO_TRACE ?? defaultTrace;
   const source = existsSync(trace) ? traceHours(trace) : syntheticHours();
-  say(`demo: replaying ${existsSync(trace) ? trace : 'a synthetic Zipf load'} as access events, one trace hour per ${hourMs / 1000} s`);
+  say(
+    `demo: replaying ${existsSync(trace) ? trace : 'a synthetic Zipf load'} as access events, one trace hour per ${hourMs / 1000} s`,
+  );
 
   let running = true;
   let sent = 0;
@@ -79,7 +84,9 @@ export async function startDemo({ kafkaBrokers, say, logWriter }) {
       const events = rows.flatMap((r) => Array.from({ length: Math.min(r.requests, 200) }, () => r.key));
       const slice = Math.ceil(events.length / 20);
       for (let i = 0; i < 20 && running; i += 1) {
-        const batch = events.slice(i * slice, (i + 1) * slice).map((key) => ({ ts: Date.now(), key, op: 'read', bytes: 0, client: 'demo' }));
+        const batch = events
+          .slice(i * slice, (i + 1) * slice)
+          .map((key) => ({ ts: Date.now(), key, op: 'read', bytes: 0, client: 'demo' }));
         await gateway.publishAll('access', batch).catch((e) => say(`demo: publish failed: ${e.message}`));
         sent += batch.length;
         const wait = started + ((i + 1) * hourMs) / 20 - Date.now();

@@ -51,14 +51,20 @@ class Supervised {
   }
   start() {
     const log = openSync(join(logDir, `${this.name}.log`), 'a');
-    this.child = spawn(this.command, this.args, { cwd: repo, env: { ...process.env, ...this.env }, stdio: ['ignore', log, log] });
+    this.child = spawn(this.command, this.args, {
+      cwd: repo,
+      env: { ...process.env, ...this.env },
+      stdio: ['ignore', log, log],
+    });
     this.startedAt = Date.now();
     this.child.once('exit', (code, signal) => {
       if (this.stopping) return;
       // A process that ran a while gets restarted at once; one that keeps dying backs off.
       this.restarts = Date.now() - this.startedAt > 30_000 ? 0 : this.restarts + 1;
       const delay = Math.min(30_000, 1_000 * 2 ** this.restarts);
-      say(`${this.name} exited (${signal ?? code}); restarting in ${delay / 1000} s — see ${join(logDir, `${this.name}.log`)}`);
+      say(
+        `${this.name} exited (${signal ?? code}); restarting in ${delay / 1000} s — see ${join(logDir, `${this.name}.log`)}`,
+      );
       setTimeout(() => this.stopping || this.start(), delay);
     });
     return this;
@@ -81,13 +87,22 @@ async function startKafka(children) {
     return process.env.KAFKA_BROKERS;
   }
   const port = Number(process.env.KAFKA_PORT ?? 9092);
-  if (await portOpen(port)) throw new Error(`port ${port} is taken: stop what runs there, set KAFKA_PORT, or set KAFKA_BROKERS to use it`);
+  if (await portOpen(port))
+    throw new Error(
+      `port ${port} is taken: stop what runs there, set KAFKA_PORT, or set KAFKA_BROKERS to use it`,
+    );
   const kafka = new Supervised('kafka', join(repo, 'infra/kafka/kafka.sh'), ['run'], {
     KAFKA_PORT: String(port),
     KAFKA_DATA_DIR: join(runDir, 'kafka'),
   }).start();
   children.push(kafka);
-  await waitFor('Kafka', async () => (await portOpen(port)) && readFileSync(join(logDir, 'kafka.log'), 'utf8').includes('Kafka Server started'), 90_000);
+  await waitFor(
+    'Kafka',
+    async () =>
+      (await portOpen(port)) &&
+      readFileSync(join(logDir, 'kafka.log'), 'utf8').includes('Kafka Server started'),
+    90_000,
+  );
   return `127.0.0.1:${port}`;
 }
 
@@ -97,7 +112,10 @@ async function startPostgres(children) {
     return process.env.DATABASE_URL;
   }
   const port = Number(process.env.EMBEDDED_POSTGRES_PORT ?? 5433);
-  if (await portOpen(port)) throw new Error(`port ${port} is taken: set EMBEDDED_POSTGRES_PORT, or DATABASE_URL to use that Postgres`);
+  if (await portOpen(port))
+    throw new Error(
+      `port ${port} is taken: set EMBEDDED_POSTGRES_PORT, or DATABASE_URL to use that Postgres`,
+    );
   const databaseDir = join(runDir, 'postgres');
   children.push(
     new Supervised('postgres', process.execPath, [join(repo, 'tools/embedded-postgres.mjs')], {
@@ -111,22 +129,14 @@ async function startPostgres(children) {
 }
 
 async function createTopics(brokers) {
-  const { topicPlan } = await import('@shardcast/contracts');
-  const { KafkaGateway, JsonLogger, MessagingMetrics, createMetricsRegistry } = await import('@shardcast/platform');
-  const gateway = new KafkaGateway({
-    brokers: brokers.split(','),
-    clientId: 'shardcast-stack',
-    topicPrefix: process.env.TOPIC_PREFIX ?? '',
-    logger: new JsonLogger('stack', 'info', fileWriter('stack.log')),
-    metrics: new MessagingMetrics(createMetricsRegistry('stack')),
+  const { createTopics: create } = await import('./create-topics.mjs');
+  const result = await create({
+    brokers,
+    prefix: process.env.TOPIC_PREFIX ?? '',
+    kvLogPartitions: Number(process.env.KV_LOG_PARTITIONS ?? 16),
+    logWriter: fileWriter('stack.log'),
   });
-  try {
-    const plan = topicPlan({ prefix: process.env.TOPIC_PREFIX ?? '', kvLogPartitions: Number(process.env.KV_LOG_PARTITIONS ?? 16) });
-    const created = await gateway.ensureTopics(plan);
-    say(`topics: ${plan.length} in the plan, ${created.length} created`);
-  } finally {
-    await gateway.disconnect();
-  }
+  say(`topics: ${result.planned} in the plan, ${result.created.length} created`);
 }
 
 /** Log lines of the stack's own Kafka clients go to a file, not the operator's terminal. */
@@ -159,13 +169,18 @@ async function health(port) {
 async function up(argv) {
   const { values } = parseArgs({
     args: argv,
-    options: { 'storage-nodes': { type: 'string', default: '1' }, 'no-demo': { type: 'boolean', default: false } },
+    options: {
+      'storage-nodes': { type: 'string', default: '1' },
+      'no-demo': { type: 'boolean', default: false },
+    },
   });
   const storageNodes = Number(values['storage-nodes']);
-  if (!Number.isInteger(storageNodes) || storageNodes < 1 || storageNodes > 9) throw new Error('--storage-nodes must be 1..9');
+  if (!Number.isInteger(storageNodes) || storageNodes < 1 || storageNodes > 9)
+    throw new Error('--storage-nodes must be 1..9');
   if (existsSync(stackFile)) {
     const previous = JSON.parse(readFileSync(stackFile, 'utf8'));
-    if (isAlive(previous.pid)) throw new Error(`a stack is already running (pid ${previous.pid}); ./shardcast down stops it`);
+    if (isAlive(previous.pid))
+      throw new Error(`a stack is already running (pid ${previous.pid}); ./shardcast down stops it`);
   }
   mkdirSync(logDir, { recursive: true });
 
@@ -176,7 +191,8 @@ async function up(argv) {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    for (const cleanup of cleanups.splice(0).reverse()) await cleanup().catch((e) => say(`cleanup: ${e.message}`));
+    for (const cleanup of cleanups.splice(0).reverse())
+      await cleanup().catch((e) => say(`cleanup: ${e.message}`));
     // Services first (they flush and leave their consumer groups), then the broker and Postgres.
     const infrastructure = new Set(['kafka', 'postgres']);
     await Promise.all(children.filter((c) => !infrastructure.has(c.name)).map((c) => c.stop()));
@@ -195,17 +211,34 @@ async function up(argv) {
     const common = { KAFKA_BROKERS: kafkaBrokers, DATABASE_URL: databaseUrl, NODE_ENV: 'production' };
     const endpoints = [];
     for (const service of SERVICES) {
-      children.push(new Supervised(service.name, process.execPath, [`apps/${service.name}/dist/main.js`], { ...common, PORT: String(service.port) }).start());
+      children.push(
+        new Supervised(service.name, process.execPath, [`apps/${service.name}/dist/main.js`], {
+          ...common,
+          PORT: String(service.port),
+        }).start(),
+      );
       endpoints.push({ name: service.name, port: service.port });
     }
     for (let i = 1; i <= storageNodes; i += 1) {
       const nodeId = `node-${i}`;
       const port = STORAGE_NODE_BASE_PORT + i - 1;
-      children.push(new Supervised(`storage-node-${i}`, process.execPath, ['apps/storage-node/dist/main.js'], storageNodeEnv(nodeId, port, common)).start());
+      children.push(
+        new Supervised(
+          `storage-node-${i}`,
+          process.execPath,
+          ['apps/storage-node/dist/main.js'],
+          storageNodeEnv(nodeId, port, common),
+        ).start(),
+      );
       endpoints.push({ name: `storage-node ${nodeId}`, port });
     }
-    writeFileSync(stackFile, JSON.stringify({ pid: process.pid, kafkaBrokers, databaseUrl, endpoints }, null, 2));
-    await Promise.all(endpoints.map((e) => waitFor(e.name, async () => (await health(e.port))?.status === 'ready', 120_000)));
+    writeFileSync(
+      stackFile,
+      JSON.stringify({ pid: process.pid, kafkaBrokers, databaseUrl, endpoints }, null, 2),
+    );
+    await Promise.all(
+      endpoints.map((e) => waitFor(e.name, async () => (await health(e.port))?.status === 'ready', 120_000)),
+    );
 
     say('the stack is up:');
     console.log(`  Kafka         ${kafkaBrokers}`);
@@ -226,18 +259,32 @@ async function up(argv) {
 }
 
 async function nodeCommand(argv) {
-  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, options: { port: { type: 'string' } } });
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { port: { type: 'string' } },
+  });
   const nodeId = positionals[0];
-  if (!nodeId || !/^[a-z0-9-]{1,64}$/.test(nodeId)) throw new Error('usage: ./shardcast node NODE_ID [--port P] (NODE_ID: a-z, 0-9, -)');
+  if (!nodeId || !/^[a-z0-9-]{1,64}$/.test(nodeId))
+    throw new Error('usage: ./shardcast node NODE_ID [--port P] (NODE_ID: a-z, 0-9, -)');
   if (!existsSync(stackFile)) throw new Error('no running stack: start one with ./shardcast up');
   const stack = JSON.parse(readFileSync(stackFile, 'utf8'));
   const used = new Set(stack.endpoints.map((e) => e.port));
   let port = Number(values.port ?? STORAGE_NODE_BASE_PORT);
   if (!values.port) while (used.has(port) || (await portOpen(port))) port += 1;
   mkdirSync(logDir, { recursive: true });
-  const env = storageNodeEnv(nodeId, port, { KAFKA_BROKERS: stack.kafkaBrokers, DATABASE_URL: stack.databaseUrl });
-  say(`storage-node ${nodeId} on http://127.0.0.1:${port} (data in ${join(runDir, 'nodes', nodeId)}); Ctrl-C stops it`);
-  const child = spawn(process.execPath, ['apps/storage-node/dist/main.js'], { cwd: repo, env: { ...process.env, ...env }, stdio: 'inherit' });
+  const env = storageNodeEnv(nodeId, port, {
+    KAFKA_BROKERS: stack.kafkaBrokers,
+    DATABASE_URL: stack.databaseUrl,
+  });
+  say(
+    `storage-node ${nodeId} on http://127.0.0.1:${port} (data in ${join(runDir, 'nodes', nodeId)}); Ctrl-C stops it`,
+  );
+  const child = spawn(process.execPath, ['apps/storage-node/dist/main.js'], {
+    cwd: repo,
+    env: { ...process.env, ...env },
+    stdio: 'inherit',
+  });
   process.on('SIGINT', () => child.kill('SIGTERM'));
   process.on('SIGTERM', () => child.kill('SIGTERM'));
   child.once('exit', (code) => process.exit(code ?? 0));
@@ -269,7 +316,11 @@ async function status() {
   const stack = JSON.parse(readFileSync(stackFile, 'utf8'));
   for (const e of stack.endpoints) {
     const report = await health(e.port);
-    const checks = report ? Object.entries(report.checks).map(([n, c]) => `${n} ${c.status}`).join(', ') : 'no answer';
+    const checks = report
+      ? Object.entries(report.checks)
+          .map(([n, c]) => `${n} ${c.status}`)
+          .join(', ')
+      : 'no answer';
     console.log(`${e.name.padEnd(22)} :${e.port}  ${report?.status ?? 'down'}  (${checks})`);
   }
 }

@@ -22,7 +22,10 @@ function run(label, command, args, env = {}) {
 }
 
 function dockerReachable() {
-  const probe = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], { timeout: 10_000, encoding: 'utf8' });
+  const probe = spawnSync('docker', ['info', '--format', '{{.ServerVersion}}'], {
+    timeout: 10_000,
+    encoding: 'utf8',
+  });
   return probe.status === 0 && probe.stdout.trim().length > 0;
 }
 
@@ -35,9 +38,14 @@ async function provideInfrastructure(cleanups) {
     rmSync(dataDir, { recursive: true, force: true });
     const kafkaEnv = { ...process.env, KAFKA_PORT: port, KAFKA_DATA_DIR: dataDir };
     say(`starting a private Kafka broker on 127.0.0.1:${port}`);
-    const started = spawnSync(join(repo, 'infra/kafka/kafka.sh'), ['start'], { env: kafkaEnv, stdio: 'inherit' });
+    const started = spawnSync(join(repo, 'infra/kafka/kafka.sh'), ['start'], {
+      env: kafkaEnv,
+      stdio: 'inherit',
+    });
     if (started.status !== 0) throw new Error('could not start the test broker (see above)');
-    cleanups.push(async () => spawnSync(join(repo, 'infra/kafka/kafka.sh'), ['stop'], { env: kafkaEnv, stdio: 'inherit' }));
+    cleanups.push(async () =>
+      spawnSync(join(repo, 'infra/kafka/kafka.sh'), ['stop'], { env: kafkaEnv, stdio: 'inherit' }),
+    );
     env.KAFKA_BROKERS = `127.0.0.1:${port}`;
   }
   if (!process.env.DATABASE_URL) {
@@ -46,7 +54,12 @@ async function provideInfrastructure(cleanups) {
     const postgres = spawn(process.execPath, [join(repo, 'tools/embedded-postgres.mjs')], {
       cwd: repo,
       stdio: ['ignore', 'pipe', 'inherit'],
-      env: { ...process.env, EMBEDDED_POSTGRES_DIR: join(runDir, 'test-postgres'), EMBEDDED_POSTGRES_PORT: port, EMBEDDED_POSTGRES_PERSISTENT: 'false' },
+      env: {
+        ...process.env,
+        EMBEDDED_POSTGRES_DIR: join(runDir, 'test-postgres'),
+        EMBEDDED_POSTGRES_PORT: port,
+        EMBEDDED_POSTGRES_PERSISTENT: 'false',
+      },
     });
     cleanups.push(async () => {
       const exited = new Promise((resolve) => postgres.once('exit', resolve));
@@ -54,8 +67,13 @@ async function provideInfrastructure(cleanups) {
       await exited;
     });
     await new Promise((resolve, reject) => {
-      postgres.stdout.on('data', (chunk) => chunk.toString().includes('embedded Postgres ready') && resolve());
-      postgres.once('exit', (code) => reject(new Error(`embedded Postgres exited (${code}) before it was ready`)));
+      postgres.stdout.on(
+        'data',
+        (chunk) => chunk.toString().includes('embedded Postgres ready') && resolve(),
+      );
+      postgres.once('exit', (code) =>
+        reject(new Error(`embedded Postgres exited (${code}) before it was ready`)),
+      );
     });
     env.DATABASE_URL = `postgres://postgres:shardcast@127.0.0.1:${port}/postgres`;
   }
@@ -79,18 +97,27 @@ async function main() {
     await check('typecheck (build and specs)', process.execPath, [bin('tsc'), '-p', 'tsconfig.spec.json']);
     // The module-boundary rule reads Nx's project graph; compute it first (it would skip otherwise).
     await run('project graph', process.execPath, [bin('nx'), 'show', 'projects'], { NX_DAEMON: 'false' });
-    await check('lint', process.execPath, [bin('eslint'), '.', '--max-warnings', '0'], { NX_DAEMON: 'false' });
+    await check('lint', process.execPath, [bin('eslint'), '.', '--max-warnings', '0'], {
+      NX_DAEMON: 'false',
+    });
     const env = await provideInfrastructure(cleanups);
     const report = join(runDir, 'vitest-report.json');
     rmSync(report, { force: true });
-    await run('unit and integration specs', process.execPath, [bin('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`], env);
+    await run(
+      'unit and integration specs',
+      process.execPath,
+      [bin('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
+      env,
+    );
     if (existsSync(report)) {
       const results = JSON.parse(readFileSync(report, 'utf8'));
       passed += results.numPassedTests;
       failed += results.numFailedTests;
       skipped += results.numPendingTests + results.numTodoTests;
       // A spec file that failed to load has no tests to count: count it as a failure.
-      failed += results.testResults.filter((file) => file.status === 'failed' && file.assertionResults.length === 0).length;
+      failed += results.testResults.filter(
+        (file) => file.status === 'failed' && file.assertionResults.length === 0,
+      ).length;
     } else {
       failed += 1;
       say('FAILED: the test run wrote no report');

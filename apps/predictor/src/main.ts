@@ -7,7 +7,8 @@ import { predictorConfigShape } from './config/predictor.config.js';
 await bootstrapService({
   service: 'predictor',
   version: '0.1.0',
-  description: 'Forecasts per shard with resharding scores (RRS), failure risk per node, recovery profiles. Consumes `heat` and `node-health`; publishes `forecast`, `node-risk`, `recovery-profile`.',
+  description:
+    'Forecasts per shard with resharding scores (RRS), failure risk per node, recovery profiles. Consumes `heat` and `node-health`; publishes `forecast`, `node-risk`, `recovery-profile`.',
   config,
   configShape: predictorConfigShape,
   module: (logger) => PredictorModule.register(config, logger),

@@ -7,7 +7,8 @@ import { profilerConfigShape } from './config/profiler.config.js';
 await bootstrapService({
   service: 'profiler',
   version: '0.1.0',
-  description: 'Access pattern analysis: time-decayed heat per shard and hash bucket, hot/cold classes, hot keys. Consumes `access`, publishes `heat`.',
+  description:
+    'Access pattern analysis: time-decayed heat per shard and hash bucket, hot/cold classes, hot keys. Consumes `access`, publishes `heat`.',
   config,
   configShape: profilerConfigShape,
   module: (logger) => ProfilerModule.register(config, logger),

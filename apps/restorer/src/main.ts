@@ -7,7 +7,8 @@ import { restorerConfigShape } from './config/restorer.config.js';
 await bootstrapService({
   service: 'restorer',
   version: '0.1.0',
-  description: 'Detects node failures and runs recoveries: restore jobs and their progress. Consumes `node-health`; publishes `jobs` and `restore-progress`.',
+  description:
+    'Detects node failures and runs recoveries: restore jobs and their progress. Consumes `node-health`; publishes `jobs` and `restore-progress`.',
   config,
   configShape: restorerConfigShape,
   module: (logger) => RestorerModule.register(config, logger),

@@ -7,7 +7,8 @@ import { shardManagerConfigShape } from './config/shard-manager.config.js';
 await bootstrapService({
   service: 'shard-manager',
   version: '0.1.0',
-  description: 'The authoritative shard map (event-sourced in Postgres), placement and the planner. Publishes `shardmap` and `jobs`.',
+  description:
+    'The authoritative shard map (event-sourced in Postgres), placement and the planner. Publishes `shardmap` and `jobs`.',
   config,
   configShape: shardManagerConfigShape,
   module: (logger) => ShardManagerModule.register(config, logger),

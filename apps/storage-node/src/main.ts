@@ -7,7 +7,8 @@ import { storageNodeConfigShape } from './config/storage-node.config.js';
 await bootstrapService({
   service: 'storage-node',
   version: '0.1.0',
-  description: 'A storage node: shard replicas on tiered LMDB, the KV API, checkpoints. Consumes `kv.log`, `shardmap`, `jobs`; publishes `kv.log`, `access`, `node-health`.',
+  description:
+    'A storage node: shard replicas on tiered LMDB, the KV API, checkpoints. Consumes `kv.log`, `shardmap`, `jobs`; publishes `kv.log`, `access`, `node-health`.',
   config,
   configShape: storageNodeConfigShape,
   module: (logger) => StorageNodeModule.register(config, logger),

@@ -14,7 +14,11 @@ export class StorageNodeModule {
           provide: TierDirectories,
           useFactory: (health: HealthRegistry) => {
             const tiers = new TierDirectories({ fast: config.FAST_TIER_DIR, slow: config.SLOW_TIER_DIR });
-            health.addDetail('node', () => ({ nodeId: config.NODE_ID, fastTier: tiers.fast, slowTier: tiers.slow }));
+            health.addDetail('node', () => ({
+              nodeId: config.NODE_ID,
+              fastTier: tiers.fast,
+              slowTier: tiers.slow,
+            }));
             return tiers;
           },
           inject: [HealthRegistry],

@@ -27,11 +27,16 @@ export type DecodeResult<T> = { ok: true; value: T } | { ok: false; reason: stri
  * Validates and serialises an event for its topic. Validating on the way out too means a
  * producer bug fails where it happens instead of filling a dead-letter topic downstream.
  */
-export function encodeEvent<K extends TopicKey>(topic: K, event: z.input<(typeof TOPICS)[K]['schema']>): EncodedMessage {
+export function encodeEvent<K extends TopicKey>(
+  topic: K,
+  event: z.input<(typeof TOPICS)[K]['schema']>,
+): EncodedMessage {
   const spec = TOPICS[topic] as unknown as TopicSpec;
   const parsed = spec.schema.safeParse(event);
   if (!parsed.success) {
-    throw new EventValidationError(`refusing to publish an invalid ${spec.event}: ${describeIssues(parsed.error)}`);
+    throw new EventValidationError(
+      `refusing to publish an invalid ${spec.event}: ${describeIssues(parsed.error)}`,
+    );
   }
   const value = parsed.data as { eventId?: string };
   const headers: Record<string, string> = { [HEADERS.event]: spec.event };
@@ -47,7 +52,10 @@ export function decodeEvent<K extends TopicKey>(
   const spec = TOPICS[topic] as unknown as TopicSpec;
   const declared = headerString(message.headers, HEADERS.event);
   if (declared !== undefined && declared !== spec.event) {
-    return { ok: false, reason: `unsupported event version "${declared}" on ${spec.name} (expected ${spec.event})` };
+    return {
+      ok: false,
+      reason: `unsupported event version "${declared}" on ${spec.name} (expected ${spec.event})`,
+    };
   }
   if (message.value === null || message.value.length === 0) {
     return { ok: false, reason: 'empty message value' };

@@ -35,7 +35,9 @@ describe('golden fixtures', () => {
 
 describe('decoding bad input', () => {
   it('names the field that is wrong', () => {
-    const result = decodeEvent('heat', { value: Buffer.from(JSON.stringify({ shardId: 's', readRate: -1 })) });
+    const result = decodeEvent('heat', {
+      value: Buffer.from(JSON.stringify({ shardId: 's', readRate: -1 })),
+    });
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.reason).toContain('invalid heat.v1');
@@ -46,17 +48,28 @@ describe('decoding bad input', () => {
   it('rejects non-JSON, empty values and unknown versions', () => {
     expect(decodeEvent('heat', { value: Buffer.from('{oops') })).toMatchObject({ ok: false });
     expect(decodeEvent('heat', { value: null })).toEqual({ ok: false, reason: 'empty message value' });
-    const wrongVersion = decodeEvent('heat', { value: fixture('heat.v1.json'), headers: { [HEADERS.event]: 'heat.v2' } });
-    expect(wrongVersion).toMatchObject({ ok: false, reason: expect.stringContaining('unsupported event version "heat.v2"') });
+    const wrongVersion = decodeEvent('heat', {
+      value: fixture('heat.v1.json'),
+      headers: { [HEADERS.event]: 'heat.v2' },
+    });
+    expect(wrongVersion).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('unsupported event version "heat.v2"'),
+    });
   });
 
   it('requires a key or a key hash on raw access events', () => {
     const result = decodeEvent('access', { value: Buffer.from(JSON.stringify({ ts: 1, op: 'read' })) });
-    expect(result).toMatchObject({ ok: false, reason: expect.stringContaining('one of key or keyHash is required') });
+    expect(result).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('one of key or keyHash is required'),
+    });
   });
 
   it('refuses to encode an invalid event', () => {
-    expect(() => encodeEvent('heat', { shardId: 'x' } as never)).toThrow(/refusing to publish an invalid heat.v1/);
+    expect(() => encodeEvent('heat', { shardId: 'x' } as never)).toThrow(
+      /refusing to publish an invalid heat.v1/,
+    );
   });
 
   it('rejects a u64 that does not fit in 64 bits', () => {

@@ -50,7 +50,10 @@ export function partitionsOverlapping(range: HashRange, partitionCount: number):
 /** Splits the whole hash space into `count` equal adjacent ranges (the static map a node starts with). */
 export function evenRanges(count: number): HashRange[] {
   assertPartitionCount(count);
-  return Array.from({ length: count }, (_, i) => ({ lo: ceilBoundary(i, count), hi: ceilBoundary(i + 1, count) }));
+  return Array.from({ length: count }, (_, i) => ({
+    lo: ceilBoundary(i, count),
+    hi: ceilBoundary(i + 1, count),
+  }));
 }
 
 /**

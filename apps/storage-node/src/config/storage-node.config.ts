@@ -8,8 +8,16 @@ export const storageNodeConfigShape = {
     .regex(/^[a-z0-9-]{1,64}$/, 'a-z, 0-9 and "-", at most 64 characters')
     .default('node-1')
     .describe('this storage-node’s id, unique in the cluster'),
-  FAST_TIER_DIR: z.string().min(1).default('.run/nodes/node-1/fast').describe('directory of the fast tier (SSD/NVMe)'),
-  SLOW_TIER_DIR: z.string().min(1).default('.run/nodes/node-1/slow').describe('directory of the slow tier (HDD)'),
+  FAST_TIER_DIR: z
+    .string()
+    .min(1)
+    .default('.run/nodes/node-1/fast')
+    .describe('directory of the fast tier (SSD/NVMe)'),
+  SLOW_TIER_DIR: z
+    .string()
+    .min(1)
+    .default('.run/nodes/node-1/slow')
+    .describe('directory of the slow tier (HDD)'),
 };
 
 export type StorageNodeConfig = z.output<z.ZodObject<typeof storageNodeConfigShape>>;

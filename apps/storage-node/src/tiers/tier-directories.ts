@@ -11,7 +11,8 @@ export class TierDirectories {
   constructor(paths: { fast: string; slow: string }) {
     this.fast = resolve(paths.fast);
     this.slow = resolve(paths.slow);
-    if (this.fast === this.slow) throw new Error(`FAST_TIER_DIR and SLOW_TIER_DIR must differ (both ${this.fast})`);
+    if (this.fast === this.slow)
+      throw new Error(`FAST_TIER_DIR and SLOW_TIER_DIR must differ (both ${this.fast})`);
     mkdirSync(this.fast, { recursive: true });
     mkdirSync(this.slow, { recursive: true });
   }

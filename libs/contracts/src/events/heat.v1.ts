@@ -12,7 +12,9 @@ export const heatV1 = z.object({
   writeRate: nonNegative.describe('time-decayed writes per second'),
   bytesRate: nonNegative.describe('time-decayed bytes per second'),
   class: z.enum(['hot', 'warm', 'cold']).describe('classification with hysteresis'),
-  splitPoint: u64String.nullable().describe('load-weighted median hash, or null when there is too little data'),
+  splitPoint: u64String
+    .nullable()
+    .describe('load-weighted median hash, or null when there is too little data'),
   counts: z
     .object({ reads: nonNegative, writes: nonNegative, bytes: nonNegative })
     .describe('raw counts within this interval'),

@@ -25,7 +25,9 @@ export function loadConfig<Shape extends z.ZodRawShape>(
 ): z.output<z.ZodObject<Shape>> {
   const schema = z.object(shape);
   // Empty strings count as unset: `FOO= cmd` should fall back to the default, not fail on "".
-  const input = Object.fromEntries(Object.keys(shape).map((name) => [name, env[name] === '' ? undefined : env[name]]));
+  const input = Object.fromEntries(
+    Object.keys(shape).map((name) => [name, env[name] === '' ? undefined : env[name]]),
+  );
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
   const problems = parsed.error.issues.map((issue) => {
@@ -40,9 +42,15 @@ export function loadConfig<Shape extends z.ZodRawShape>(
 }
 
 /** The config as it may be logged: sensitive values masked. */
-export function redactConfig<Shape extends z.ZodRawShape>(shape: Shape, config: Record<string, unknown>): Record<string, unknown> {
+export function redactConfig<Shape extends z.ZodRawShape>(
+  shape: Shape,
+  config: Record<string, unknown>,
+): Record<string, unknown> {
   return Object.fromEntries(
-    Object.entries(config).map(([name, value]) => [name, isSensitive(shape[name] as z.ZodType | undefined) ? '***' : value]),
+    Object.entries(config).map(([name, value]) => [
+      name,
+      isSensitive(shape[name] as z.ZodType | undefined) ? '***' : value,
+    ]),
   );
 }
 
@@ -58,13 +66,23 @@ const port = (defaultPort: number): z.ZodType<number> =>
 /** Variables every service shares; an app spreads this into its own shape. */
 export function baseConfigShape(service: { name: string; defaultPort: number }) {
   return {
-    PORT: port(service.defaultPort).describe('HTTP port of the service (admin API, /health, /metrics, /docs)'),
+    PORT: port(service.defaultPort).describe(
+      'HTTP port of the service (admin API, /health, /metrics, /docs)',
+    ),
     HOST: z.string().min(1).default('127.0.0.1').describe('address the HTTP server binds'),
     KAFKA_BROKERS: z
       .string()
       .default('127.0.0.1:9092')
-      .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
-      .refine((brokers) => brokers.length > 0 && brokers.every((b) => /^[^:\s]+:\d{1,5}$/.test(b)), 'must be host:port[,host:port…]')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean),
+      )
+      .refine(
+        (brokers) => brokers.length > 0 && brokers.every((b) => /^[^:\s]+:\d{1,5}$/.test(b)),
+        'must be host:port[,host:port…]',
+      )
       .describe('Kafka bootstrap brokers, comma-separated host:port'),
     KAFKA_CLIENT_ID: z.string().min(1).default(`shardcast-${service.name}`).describe('Kafka client id'),
     TOPIC_PREFIX: z
@@ -89,7 +107,10 @@ export function baseConfigShape(service: { name: string; defaultPort: number }) 
       .enum(['none', 'otlp', 'console'])
       .default('none')
       .describe('where traces go: none (default), otlp (OTLP/HTTP) or console'),
-    OTEL_EXPORTER_OTLP_ENDPOINT: z.url().optional().describe('OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318'),
+    OTEL_EXPORTER_OTLP_ENDPOINT: z
+      .url()
+      .optional()
+      .describe('OTLP/HTTP endpoint, e.g. http://127.0.0.1:4318'),
   };
 }
 

@@ -49,7 +49,9 @@ export async function runMigrationsLocked(dataSource: DataSource, schema: string
     const applied = await dataSource.runMigrations({ transaction: 'each' });
     return applied.map((m) => m.name);
   } finally {
-    await runner.query('SELECT pg_advisory_unlock(hashtext($1))', [`shardcast-migrations:${schema}`]).catch(() => undefined);
+    await runner
+      .query('SELECT pg_advisory_unlock(hashtext($1))', [`shardcast-migrations:${schema}`])
+      .catch(() => undefined);
     await runner.release();
   }
 }
@@ -66,7 +68,10 @@ export async function ensureSchema(url: string, schema: string): Promise<void> {
 }
 
 /** Readiness probe: one round trip, bounded in time. */
-export async function pingDatabase(dataSource: DataSource | undefined, timeoutMs = 2_500): Promise<{ up: boolean; detail: string }> {
+export async function pingDatabase(
+  dataSource: DataSource | undefined,
+  timeoutMs = 2_500,
+): Promise<{ up: boolean; detail: string }> {
   if (dataSource === undefined || !dataSource.isInitialized) return { up: false, detail: 'not connected' };
   const query = dataSource.query('SELECT 1 AS ok').then(() => ({ up: true, detail: 'SELECT 1 answered' }));
   const timeout = new Promise<{ up: boolean; detail: string }>((resolve) => {

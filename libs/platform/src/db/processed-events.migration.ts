@@ -14,7 +14,9 @@ export class CreateProcessedEvents1732300000000 implements MigrationInterface {
         topic        text NOT NULL,
         processed_at timestamptz NOT NULL DEFAULT now()
       )`);
-    await runner.query('CREATE INDEX IF NOT EXISTS processed_event_processed_at_idx ON processed_event (processed_at)');
+    await runner.query(
+      'CREATE INDEX IF NOT EXISTS processed_event_processed_at_idx ON processed_event (processed_at)',
+    );
   }
 
   async down(runner: QueryRunner): Promise<void> {

@@ -21,7 +21,10 @@ export interface ApiErrorBody {
 
 export class ApiError extends HttpException {
   constructor(status: number, code: string, message: string, details?: { path: string; message: string }[]) {
-    super({ error: { status, code, message, ...(details ? { details } : {}) } } satisfies ApiErrorBody, status);
+    super(
+      { error: { status, code, message, ...(details ? { details } : {}) } } satisfies ApiErrorBody,
+      status,
+    );
   }
 }
 
@@ -30,10 +33,17 @@ export function badRequest(message: string, details?: { path: string; message: s
 }
 
 /** Parses input with a zod schema; a failure is a 400 naming every wrong field. */
-export function parseOrBadRequest<S extends z.ZodType>(schema: S, input: unknown, what = 'request'): z.output<S> {
+export function parseOrBadRequest<S extends z.ZodType>(
+  schema: S,
+  input: unknown,
+  what = 'request',
+): z.output<S> {
   const parsed = schema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const details = parsed.error.issues.map((i) => ({ path: i.path.join('.') || '(root)', message: i.message }));
+  const details = parsed.error.issues.map((i) => ({
+    path: i.path.join('.') || '(root)',
+    message: i.message,
+  }));
   throw badRequest(`invalid ${what}: ${details.map((d) => `${d.path}: ${d.message}`).join('; ')}`, details);
 }
 
@@ -68,7 +78,12 @@ export class ApiErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<{ status(code: number): { send(body: unknown): void } }>();
     const body = toApiError(exception);
     if (body.error.status >= 500) {
-      this.logger.event('error', 'request failed', { error: (exception as Error)?.stack ?? String(exception) }, 'Http');
+      this.logger.event(
+        'error',
+        'request failed',
+        { error: (exception as Error)?.stack ?? String(exception) },
+        'Http',
+      );
     }
     reply.status(body.error.status).send(body);
   }
@@ -78,17 +93,29 @@ export function toApiError(exception: unknown): ApiErrorBody {
   if (exception instanceof HttpException) {
     const status = exception.getStatus();
     const response = exception.getResponse();
-    if (typeof response === 'object' && response !== null && 'error' in response && typeof response.error === 'object') {
+    if (
+      typeof response === 'object' &&
+      response !== null &&
+      'error' in response &&
+      typeof response.error === 'object'
+    ) {
       return response as ApiErrorBody;
     }
     const raw = typeof response === 'string' ? response : (response as { message?: unknown }).message;
-    const message = typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String).join('; ') : exception.message;
+    const message =
+      typeof raw === 'string' ? raw : Array.isArray(raw) ? raw.map(String).join('; ') : exception.message;
     return { error: { status, code: CODES[status] ?? `http_${status}`, message } };
   }
   // Fastify's own errors (body too large, bad JSON, wrong content type) carry a statusCode.
   const fastify = exception as { statusCode?: number; message?: string; code?: string };
   if (typeof fastify?.statusCode === 'number' && fastify.statusCode >= 400 && fastify.statusCode < 500) {
-    return { error: { status: fastify.statusCode, code: CODES[fastify.statusCode] ?? `http_${fastify.statusCode}`, message: fastify.message ?? 'bad request' } };
+    return {
+      error: {
+        status: fastify.statusCode,
+        code: CODES[fastify.statusCode] ?? `http_${fastify.statusCode}`,
+        message: fastify.message ?? 'bad request',
+      },
+    };
   }
   return { error: { status: 500, code: 'internal', message: 'internal error' } };
 }

@@ -36,7 +36,9 @@ export interface ServiceDefinition<C extends BaseConfig> {
  * Starts a service the same way everywhere: tracing, JSON logs, Fastify, the one error
  * format, OpenAPI at /docs (JSON at /docs/json), request metrics, shutdown hooks.
  */
-export async function bootstrapService<C extends BaseConfig>(definition: ServiceDefinition<C>): Promise<NestFastifyApplication> {
+export async function bootstrapService<C extends BaseConfig>(
+  definition: ServiceDefinition<C>,
+): Promise<NestFastifyApplication> {
   const { config, service } = definition;
   startTracing({
     serviceName: service,
@@ -44,17 +46,26 @@ export async function bootstrapService<C extends BaseConfig>(definition: Service
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
   const logger = new JsonLogger(service, config.LOG_LEVEL);
-  logger.event('info', 'starting', { config: redactConfig(definition.configShape, config), node: process.version });
+  logger.event('info', 'starting', {
+    config: redactConfig(definition.configShape, config),
+    node: process.version,
+  });
 
   const adapter = new FastifyAdapter({ bodyLimit: definition.bodyLimit ?? 1024 * 1024 });
-  const app = await NestFactory.create<NestFastifyApplication>(definition.module(logger), adapter, { logger });
+  const app = await NestFactory.create<NestFastifyApplication>(definition.module(logger), adapter, {
+    logger,
+  });
   app.useGlobalFilters(new ApiErrorFilter(logger));
   app.enableShutdownHooks();
   instrumentRequests(app, app.get(Registry));
 
   const document = SwaggerModule.createDocument(
     app,
-    new DocumentBuilder().setTitle(`Shardcast ${service}`).setDescription(definition.description).setVersion(definition.version).build(),
+    new DocumentBuilder()
+      .setTitle(`Shardcast ${service}`)
+      .setDescription(definition.description)
+      .setVersion(definition.version)
+      .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs/json' });
 
@@ -84,7 +95,11 @@ function instrumentRequests(app: NestFastifyApplication, registry: Registry): vo
   const fastify = app.getHttpAdapter().getInstance();
   fastify.addHook('onResponse', async (request, reply) => {
     duration.observe(
-      { method: request.method, route: request.routeOptions.url ?? 'unmatched', status: String(reply.statusCode) },
+      {
+        method: request.method,
+        route: request.routeOptions.url ?? 'unmatched',
+        status: String(reply.statusCode),
+      },
       reply.elapsedTime / 1000,
     );
   });

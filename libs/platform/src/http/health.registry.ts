@@ -29,8 +29,14 @@ export class HealthRegistry {
   }> {
     const entries = await Promise.all(
       [...this.checks].map(async ([name, check]) => {
-        const result = await check().catch((error: unknown) => ({ up: false, detail: (error as Error).message }));
-        return [name, { status: result.up ? ('up' as const) : ('down' as const), detail: result.detail }] as const;
+        const result = await check().catch((error: unknown) => ({
+          up: false,
+          detail: (error as Error).message,
+        }));
+        return [
+          name,
+          { status: result.up ? ('up' as const) : ('down' as const), detail: result.detail },
+        ] as const;
       }),
     );
     const checks = Object.fromEntries(entries);

@@ -61,7 +61,11 @@ export class PlatformModule {
         { provide: SERVICE_CONFIG, useValue: config },
         { provide: JsonLogger, useValue: logger },
         { provide: Registry, useFactory: () => createMetricsRegistry(service) },
-        { provide: MessagingMetrics, useFactory: (registry: Registry) => new MessagingMetrics(registry), inject: [Registry] },
+        {
+          provide: MessagingMetrics,
+          useFactory: (registry: Registry) => new MessagingMetrics(registry),
+          inject: [Registry],
+        },
         {
           provide: KafkaGateway,
           useFactory: (metrics: MessagingMetrics) =>
@@ -96,13 +100,24 @@ export class PlatformModule {
         },
         PlatformShutdown,
       ],
-      exports: [SERVICE_CONFIG, JsonLogger, Registry, MessagingMetrics, KafkaGateway, DataSource, HealthRegistry],
+      exports: [
+        SERVICE_CONFIG,
+        JsonLogger,
+        Registry,
+        MessagingMetrics,
+        KafkaGateway,
+        DataSource,
+        HealthRegistry,
+      ],
     };
   }
 }
 
 /** Postgres must be there for a service to start (its schema is migrated first); wait a while for it. */
-async function openDatabaseWithRetry(logger: JsonLogger, options: Parameters<typeof openDatabase>[0]): Promise<DataSource> {
+async function openDatabaseWithRetry(
+  logger: JsonLogger,
+  options: Parameters<typeof openDatabase>[0],
+): Promise<DataSource> {
   const deadline = Date.now() + 60_000;
   for (let attempt = 1; ; attempt += 1) {
     try {
@@ -111,7 +126,12 @@ async function openDatabaseWithRetry(logger: JsonLogger, options: Parameters<typ
       return dataSource;
     } catch (error) {
       if (Date.now() > deadline) throw error;
-      logger.event('warn', 'database not reachable yet; retrying', { attempt, error: (error as Error).message }, 'Database');
+      logger.event(
+        'warn',
+        'database not reachable yet; retrying',
+        { attempt, error: (error as Error).message },
+        'Database',
+      );
       await new Promise((resolve) => setTimeout(resolve, Math.min(5_000, 500 * attempt)));
     }
   }

@@ -2,7 +2,12 @@ import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { HEADERS, type HeatV1, deadLetterTopicName } from '@shardcast/contracts';
 import { eventually, gatewayWithTopics, uniqueName } from '../testing/index.js';
-import { type ConsumedEvent, type ConsumerHandle, type KafkaGateway, PermanentEventError } from './kafka-gateway.js';
+import {
+  type ConsumedEvent,
+  type ConsumerHandle,
+  type KafkaGateway,
+  PermanentEventError,
+} from './kafka-gateway.js';
 
 const heatFixture = JSON.parse(
   readFileSync(new URL('../../../contracts/fixtures/heat.v1.json', import.meta.url), 'utf8'),
@@ -16,7 +21,11 @@ interface DeadLetter {
   sourceOffset: string;
 }
 
-async function readDeadLetters(gateway: KafkaGateway, topic: string, into: DeadLetter[]): Promise<ConsumerHandle> {
+async function readDeadLetters(
+  gateway: KafkaGateway,
+  topic: string,
+  into: DeadLetter[],
+): Promise<ConsumerHandle> {
   const consumer = gateway.createConsumer({ groupId: uniqueName('dlq-reader') });
   await consumer.connect();
   await consumer.subscribe({ topic, fromBeginning: true });
@@ -61,7 +70,9 @@ describe('KafkaGateway on a real broker', () => {
     // Same key, so all three land on one partition, in this order.
     const key = heat(1).shardId;
     await gateway.publish('heat', heat(1));
-    await gateway.sendRaw(gateway.topic('heat'), [{ key, value: '{"shardId": 42', headers: { trace: 'kept' } }]);
+    await gateway.sendRaw(gateway.topic('heat'), [
+      { key, value: '{"shardId": 42', headers: { trace: 'kept' } },
+    ]);
     await gateway.publish('heat', { ...heat(2), shardId: key });
 
     const deadLetters: DeadLetter[] = [];
@@ -87,13 +98,16 @@ describe('KafkaGateway on a real broker', () => {
             throw new Error('database briefly away');
           }
           for (const event of events) {
-            if (event.value.shardId === 'poison') throw new PermanentEventError('shard poison does not exist');
+            if (event.value.shardId === 'poison')
+              throw new PermanentEventError('shard poison does not exist');
           }
           handled.push(...events.map((e) => e.value.eventId));
         },
       }),
     );
-    const forecast = JSON.parse(readFileSync(new URL('../../../contracts/fixtures/forecast.v1.json', import.meta.url), 'utf8'));
+    const forecast = JSON.parse(
+      readFileSync(new URL('../../../contracts/fixtures/forecast.v1.json', import.meta.url), 'utf8'),
+    );
     await gateway.publishAll('forecast', [
       { ...forecast, eventId: 'f-1', shardId: 's' },
       { ...forecast, eventId: 'f-2', shardId: 'poison' },

@@ -133,7 +133,10 @@ export class KafkaGateway {
   }
 
   /** Publishes events of one topic in one request (acks=all); resolves once Kafka has them. */
-  async publishAll<K extends TopicKey>(topic: K, events: z.input<(typeof TOPICS)[K]['schema']>[]): Promise<void> {
+  async publishAll<K extends TopicKey>(
+    topic: K,
+    events: z.input<(typeof TOPICS)[K]['schema']>[],
+  ): Promise<void> {
     if (events.length === 0) return;
     const messages: Message[] = events.map((event) => {
       const encoded = encodeEvent(topic, event);
@@ -161,13 +164,23 @@ export class KafkaGateway {
         try {
           current = await this.consume(options, () => {
             if (stopped) return;
-            this.options.logger.event('warn', 'consumer crashed; restarting', { groupId: options.groupId }, 'Kafka');
+            this.options.logger.event(
+              'warn',
+              'consumer crashed; restarting',
+              { groupId: options.groupId },
+              'Kafka',
+            );
             void current?.stop().finally(() => setTimeout(() => void start(), 2_000));
           });
           if (stopped) await current.stop();
           return;
         } catch (error) {
-          this.options.logger.event('warn', 'consumer could not start; retrying', { groupId: options.groupId, attempt, error: (error as Error).message }, 'Kafka');
+          this.options.logger.event(
+            'warn',
+            'consumer could not start; retrying',
+            { groupId: options.groupId, attempt, error: (error as Error).message },
+            'Kafka',
+          );
           await sleep(Math.min(5_000, 500 * attempt));
         }
       }
@@ -182,7 +195,10 @@ export class KafkaGateway {
     };
   }
 
-  async consume<K extends TopicKey>(options: ConsumeOptions<K>, onFatalCrash?: () => void): Promise<ConsumerHandle> {
+  async consume<K extends TopicKey>(
+    options: ConsumeOptions<K>,
+    onFatalCrash?: () => void,
+  ): Promise<ConsumerHandle> {
     const spec = TOPICS[options.topic];
     const wireTopic = this.topic(options.topic);
     const consumer = this.createConsumer({ groupId: options.groupId });
@@ -238,7 +254,9 @@ export class KafkaGateway {
   }
 
   /** Creates the topics that do not exist yet; existing ones are left as they are. */
-  async ensureTopics(plan: { name: string; partitions: number; config: Record<string, string> }[]): Promise<string[]> {
+  async ensureTopics(
+    plan: { name: string; partitions: number; config: Record<string, string> }[],
+  ): Promise<string[]> {
     await this.admin.connect();
     const existing = new Set(await this.admin.listTopics());
     const missing = plan.filter((t) => !existing.has(t.name));
@@ -261,10 +279,20 @@ export class KafkaGateway {
     const attempt = (async () => {
       await this.admin.connect();
       const cluster = await this.admin.describeCluster();
-      return { up: true, detail: `${cluster.brokers.length} broker(s): ${cluster.brokers.map((b) => `${b.host}:${b.port}`).join(',')}` };
+      return {
+        up: true,
+        detail: `${cluster.brokers.length} broker(s): ${cluster.brokers.map((b) => `${b.host}:${b.port}`).join(',')}`,
+      };
     })();
     const timeout = new Promise<{ up: boolean; detail: string }>((resolve) => {
-      const timer = setTimeout(() => resolve({ up: false, detail: `no answer from ${this.options.brokers.join(',')} within ${timeoutMs} ms` }), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          resolve({
+            up: false,
+            detail: `no answer from ${this.options.brokers.join(',')} within ${timeoutMs} ms`,
+          }),
+        timeoutMs,
+      );
       timer.unref();
     });
     try {
@@ -299,7 +327,18 @@ export class KafkaGateway {
     maxAttempts: number,
   ): Promise<void> {
     const parent = extractTraceContext(messages[0]?.headers);
-    const span = tracer().startSpan(`consume ${topic}`, { kind: SpanKind.CONSUMER, attributes: { 'messaging.system': 'kafka', 'messaging.destination.name': topic, 'messaging.batch.message_count': events.length } }, parent);
+    const span = tracer().startSpan(
+      `consume ${topic}`,
+      {
+        kind: SpanKind.CONSUMER,
+        attributes: {
+          'messaging.system': 'kafka',
+          'messaging.destination.name': topic,
+          'messaging.batch.message_count': events.length,
+        },
+      },
+      parent,
+    );
     const stopTimer = this.options.metrics.handlerSeconds.startTimer({ topic });
     try {
       for (let attempt = 1; ; attempt += 1) {
@@ -314,7 +353,12 @@ export class KafkaGateway {
             return;
           }
           if (attempt >= maxAttempts) throw error;
-          this.options.logger.event('warn', 'batch handler failed; retrying', { topic, attempt, error: (error as Error).message }, 'Kafka');
+          this.options.logger.event(
+            'warn',
+            'batch handler failed; retrying',
+            { topic, attempt, error: (error as Error).message },
+            'Kafka',
+          );
           await sleep(200 * 2 ** attempt);
         }
       }
@@ -340,12 +384,18 @@ export class KafkaGateway {
       } catch (error) {
         if (!(error instanceof PermanentEventError)) throw error;
         const message = byOffset.get(event.offset);
-        if (message) await this.deadLetter(topic, event.partition, message, `handler rejected: ${error.message}`);
+        if (message)
+          await this.deadLetter(topic, event.partition, message, `handler rejected: ${error.message}`);
       }
     }
   }
 
-  private async deadLetter(topic: string, partition: number, message: KafkaMessage, reason: string): Promise<void> {
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    reason: string,
+  ): Promise<void> {
     const headers: IHeaders = { ...(message.headers ?? {}) };
     headers[HEADERS.deadLetterReason] = reason.slice(0, 4_000);
     headers[HEADERS.deadLetterTopic] = topicName(topic, this.options.topicPrefix);
@@ -356,13 +406,19 @@ export class KafkaGateway {
       { key: message.key, value: message.value, headers },
     ]);
     this.options.metrics.deadLettered.inc({ topic });
-    this.options.logger.event('warn', 'message sent to dead-letter topic', { topic, partition, offset: message.offset, reason }, 'Kafka');
+    this.options.logger.event(
+      'warn',
+      'message sent to dead-letter topic',
+      { topic, partition, offset: message.offset, reason },
+      'Kafka',
+    );
   }
 
   private logKafka(entry: LogEntry): void {
     // kafkajs warns below MAX_SAFE_INTEGER retries; ours are effectively unlimited (see createProducer).
     if (String(entry.log.message).startsWith('Limiting retries for the idempotent producer')) return;
-    const level = entry.level <= KafkaLogLevel.ERROR ? 'error' : entry.level === KafkaLogLevel.WARN ? 'warn' : 'debug';
+    const level =
+      entry.level <= KafkaLogLevel.ERROR ? 'error' : entry.level === KafkaLogLevel.WARN ? 'warn' : 'debug';
     const { message, ...fields } = entry.log;
     this.options.logger.event(level, String(message), { ...fields, namespace: entry.namespace }, 'kafkajs');
   }

@@ -33,7 +33,9 @@ export class JsonLogger implements LoggerService {
   /** Structured entry with fields, for the service's own code. */
   event(level: LogLevel, msg: string, fields: Record<string, unknown> = {}, context?: string): void {
     if (RANK[level] < RANK[this.level]) return;
-    this.write(safeStringify({ ts: new Date().toISOString(), level, service: this.service, context, msg, ...fields }));
+    this.write(
+      safeStringify({ ts: new Date().toISOString(), level, service: this.service, context, msg, ...fields }),
+    );
   }
 
   private emit(level: LogLevel, message: unknown, rest: unknown[]): void {

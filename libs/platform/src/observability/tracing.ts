@@ -23,7 +23,9 @@ export function startTracing(options: TracingOptions): void {
   const traceExporter =
     options.exporter === 'console'
       ? new ConsoleSpanExporter()
-      : new OTLPTraceExporter(options.otlpEndpoint ? { url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {});
+      : new OTLPTraceExporter(
+          options.otlpEndpoint ? { url: `${options.otlpEndpoint.replace(/\/$/, '')}/v1/traces` } : {},
+        );
   sdk = new NodeSDK({ serviceName: options.serviceName, traceExporter, instrumentations: [] });
   sdk.start();
 }
@@ -36,7 +38,10 @@ export async function stopTracing(): Promise<void> {
 export const tracer = () => trace.getTracer('shardcast');
 
 /** Writes the active trace context into Kafka message headers. */
-export function injectTraceHeaders(headers: Record<string, string>, ctx: Context = context.active()): Record<string, string> {
+export function injectTraceHeaders(
+  headers: Record<string, string>,
+  ctx: Context = context.active(),
+): Record<string, string> {
   propagation.inject(ctx, headers);
   return headers;
 }

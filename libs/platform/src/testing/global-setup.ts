@@ -34,7 +34,12 @@ export default async function setup(project: TestProject): Promise<() => Promise
     new KafkaContainer('apache/kafka:4.1.1').withKraft().start(),
     new PostgreSqlContainer('postgres:16-alpine').start(),
   ]);
-  provide(project, `${kafka.getHost()}:${kafka.getMappedPort(9093)}`, postgres.getConnectionUri(), 'testcontainers');
+  provide(
+    project,
+    `${kafka.getHost()}:${kafka.getMappedPort(9093)}`,
+    postgres.getConnectionUri(),
+    'testcontainers',
+  );
   return async () => {
     await Promise.all([kafka.stop(), postgres.stop()]);
   };

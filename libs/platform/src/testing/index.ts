@@ -22,7 +22,10 @@ export function uniqueName(label: string): string {
 }
 
 /** Polls until the assertion passes (or the time is up); never a fixed sleep. */
-export async function eventually<T>(assertion: () => T | Promise<T>, options: { timeoutMs?: number; intervalMs?: number } = {}): Promise<T> {
+export async function eventually<T>(
+  assertion: () => T | Promise<T>,
+  options: { timeoutMs?: number; intervalMs?: number } = {},
+): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 30_000);
   let lastError: unknown;
   while (Date.now() < deadline) {
@@ -41,7 +44,10 @@ export function testLogger(service = 'test'): JsonLogger {
 }
 
 /** A gateway on the real broker, with every contract topic created under `prefix`. */
-export async function gatewayWithTopics(prefix: string, options: { kvLogPartitions?: number } = {}): Promise<KafkaGateway> {
+export async function gatewayWithTopics(
+  prefix: string,
+  options: { kvLogPartitions?: number } = {},
+): Promise<KafkaGateway> {
   const env = integrationEnv();
   const gateway = new KafkaGateway({
     brokers: env.kafkaBrokers,
@@ -68,7 +74,11 @@ export async function dropSchema(databaseUrl: string, schema: string): Promise<v
  * Environment for a service started inside a test: the real broker and database, its own
  * topic prefix and schema, any free port, quiet logs.
  */
-export function serviceTestEnv(options: { topicPrefix: string; schema: string; extra?: Record<string, string> }): Record<string, string> {
+export function serviceTestEnv(options: {
+  topicPrefix: string;
+  schema: string;
+  extra?: Record<string, string>;
+}): Record<string, string> {
   const env = integrationEnv();
   return {
     KAFKA_BROKERS: env.kafkaBrokers.join(','),
