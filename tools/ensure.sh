@@ -60,7 +60,11 @@ ensure_deps() {
   local stamp="$repo/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$repo/package-lock.json" -nt "$stamp" ] || [ "$repo/package.json" -nt "$stamp" ]; then
     ensure_log "installing npm dependencies"
-    (cd "$repo" && npm ci --no-audit --no-fund --loglevel=error >&2)
+    # `npm ci` refuses a lock file that lacks other platforms' optional binaries, which a
+    # registry mirror serving only this platform's leaves out; `npm install` then installs
+    # the same locked versions.
+    (cd "$repo" && { npm ci --no-audit --no-fund --loglevel=silent >&2 2>/dev/null ||
+      npm install --no-audit --no-fund --loglevel=error >&2; })
   fi
 }
 
@@ -74,10 +78,10 @@ ensure_build() {
 }
 
 ensure_all() {
-  ensure_node
-  ensure_java
-  ensure_kafka_jars
+  ensure_node || return 1
+  ensure_java || return 1
+  ensure_kafka_jars || return 1
   ensure_kcat
-  ensure_deps
-  ensure_build
+  ensure_deps || return 1
+  ensure_build || return 1
 }
