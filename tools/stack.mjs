@@ -2,7 +2,7 @@
 // Postgres (DATABASE_URL, else an embedded one), the topics, and every service as a
 // supervised process with its log in .run/logs. Started by `./shardcast up`.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
+import { existsSync, mkdirSync, openSync, readFileSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { connect } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -12,6 +12,7 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runDir = join(repo, '.run');
 const logDir = join(runDir, 'logs');
 const stackFile = join(runDir, 'stack.json');
+const extraNodesDir = join(runDir, 'extra-nodes');
 
 const SERVICES = [
   { name: 'profiler', port: 4001 },
@@ -191,6 +192,7 @@ async function up(argv) {
     if (stopping) return;
     stopping = true;
     say('stopping…');
+    await stopExtraNodes().catch((e) => say(`extra nodes: ${e.message}`));
     for (const cleanup of cleanups.splice(0).reverse())
       await cleanup().catch((e) => say(`cleanup: ${e.message}`));
     // Services first (they flush and leave their consumer groups), then the broker and Postgres.
@@ -285,9 +287,16 @@ async function nodeCommand(argv) {
     env: { ...process.env, ...env },
     stdio: 'inherit',
   });
+  // Recorded so that `./shardcast down` (or the stack stopping) stops the extra nodes too.
+  const pidFile = join(extraNodesDir, `${nodeId}.pid`);
+  mkdirSync(extraNodesDir, { recursive: true });
+  writeFileSync(pidFile, String(process.pid));
   process.on('SIGINT', () => child.kill('SIGTERM'));
   process.on('SIGTERM', () => child.kill('SIGTERM'));
-  child.once('exit', (code) => process.exit(code ?? 0));
+  child.once('exit', (code) => {
+    rmSync(pidFile, { force: true });
+    process.exit(code ?? 0);
+  });
 }
 
 function isAlive(pid) {
@@ -299,7 +308,20 @@ function isAlive(pid) {
   }
 }
 
+async function stopExtraNodes() {
+  if (!existsSync(extraNodesDir)) return;
+  for (const file of readdirSync(extraNodesDir).filter((f) => f.endsWith('.pid'))) {
+    const pid = Number(readFileSync(join(extraNodesDir, file), 'utf8'));
+    if (isAlive(pid)) {
+      process.kill(pid, 'SIGTERM');
+      await waitFor(`storage-node ${file.replace('.pid', '')}`, async () => !isAlive(pid), 30_000);
+    }
+    rmSync(join(extraNodesDir, file), { force: true });
+  }
+}
+
 async function down() {
+  await stopExtraNodes();
   if (!existsSync(stackFile)) return say('no stack is running');
   const { pid } = JSON.parse(readFileSync(stackFile, 'utf8'));
   if (!isAlive(pid)) {
