@@ -5,13 +5,15 @@ import { pathToFileURL } from 'node:url';
 
 export async function createTopics({ brokers, prefix = '', kvLogPartitions = 16, logWriter }) {
   const { topicPlan } = await import('@shardcast/contracts');
-  const { KafkaGateway, JsonLogger, MessagingMetrics, createMetricsRegistry } =
+  const { KafkaGateway, JsonLogger, MessagingMetrics, createMetricsRegistry, routeProcessWarnings } =
     await import('@shardcast/platform');
+  const logger = new JsonLogger('topics', 'info', logWriter);
+  routeProcessWarnings(logger);
   const gateway = new KafkaGateway({
     brokers: brokers.split(','),
     clientId: 'shardcast-topics',
     topicPrefix: prefix,
-    logger: new JsonLogger('topics', 'info', logWriter),
+    logger,
     metrics: new MessagingMetrics(createMetricsRegistry('topics')),
   });
   try {

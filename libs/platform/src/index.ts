@@ -6,6 +6,7 @@ export * from './kafka/kafka-gateway.js';
 export * from './observability/json-logger.js';
 export * from './observability/metrics.js';
 export * from './observability/tracing.js';
+export * from './observability/process-warnings.js';
 export * from './http/api-error.js';
 export * from './http/health.registry.js';
 export * from './http/health.controller.js';

@@ -6,6 +6,7 @@ import { Histogram, Registry } from 'prom-client';
 import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig, redactConfig } from '../config/config-loader.js';
 import { JsonLogger } from '../observability/json-logger.js';
+import { routeProcessWarnings } from '../observability/process-warnings.js';
 import { startTracing, stopTracing } from '../observability/tracing.js';
 import { ApiErrorFilter } from './api-error.js';
 
@@ -46,6 +47,7 @@ export async function bootstrapService<C extends BaseConfig>(
     otlpEndpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT,
   });
   const logger = new JsonLogger(service, config.LOG_LEVEL);
+  routeProcessWarnings(logger);
   logger.event('info', 'starting', {
     config: redactConfig(definition.configShape, config),
     node: process.version,
