@@ -12,4 +12,6 @@ await bootstrapService({
   config,
   configShape: storageNodeConfigShape,
   module: (logger) => StorageNodeModule.register(config, logger),
+  // Values and chunks are checked against their own limits by route; this is the ceiling.
+  bodyLimit: Math.max(config.MAX_VALUE_BYTES, config.MAX_BATCH_BYTES) + 64 * 1024,
 });

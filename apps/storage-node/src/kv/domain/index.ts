@@ -8,3 +8,5 @@ export * from './read-your-writes.policy.js';
 export * from './stored-data-corrupt.error.js';
 export * from './stored-key.codec.js';
 export * from './stored-value.codec.js';
+export * from './key-path.codec.js';
+export * from './write-condition.parser.js';
