@@ -33,6 +33,7 @@ export class NodeHealthPublisher implements OnApplicationBootstrap, OnApplicatio
   private probeTimer: NodeJS.Timeout | undefined;
   private lastCpu = process.cpuUsage();
   private lastAtMs = Date.now();
+  private lastErrorCount = 0;
 
   constructor(
     @Inject(STORAGE_NODE_CONFIG) private readonly config: StorageNodeConfig,
@@ -80,6 +81,8 @@ export class NodeHealthPublisher implements OnApplicationBootstrap, OnApplicatio
     this.lastAtMs = nowMs;
     const ioErrors = this.ioErrors;
     this.ioErrors = 0;
+    const errorLines = this.logger.errorCount - this.lastErrorCount;
+    this.lastErrorCount = this.logger.errorCount;
     const eventLoopDelayP99Ms = this.loopDelay === undefined ? 0 : this.loopDelay.percentile(99) / 1e6;
     this.loopDelay?.reset();
     return {
@@ -99,7 +102,7 @@ export class NodeHealthPublisher implements OnApplicationBootstrap, OnApplicatio
       memoryBytes: process.memoryUsage().rss,
       eventLoopDelayP99Ms: Number.isFinite(eventLoopDelayP99Ms) ? eventLoopDelayP99Ms : 0,
       applyLag: await this.applyLag(),
-      errorLogRate: 0,
+      errorLogRate: errorLines / (elapsedMs / 1000),
     };
   }
 

@@ -53,7 +53,11 @@ export async function bootstrapService<C extends BaseConfig>(
     node: process.version,
   });
 
-  const adapter = new FastifyAdapter({ bodyLimit: definition.bodyLimit ?? 1024 * 1024 });
+  // Keep-alive connections are closed on shutdown, so a restart is not held up by idle clients.
+  const adapter = new FastifyAdapter({
+    bodyLimit: definition.bodyLimit ?? 1024 * 1024,
+    forceCloseConnections: true,
+  });
   const app = await NestFactory.create<NestFastifyApplication>(definition.module(logger), adapter, {
     logger,
   });

@@ -11,6 +11,7 @@ import {
   type Message,
   Partitioners,
   type Producer,
+  type RecordMetadata,
   type ProducerConfig,
 } from 'kafkajs';
 import type { z } from 'zod';
@@ -147,9 +148,9 @@ export class KafkaGateway {
   }
 
   /** Sends already-encoded messages (binary topics such as kv.log) through the shared producer. */
-  async sendRaw(topic: string, messages: Message[]): Promise<void> {
+  async sendRaw(topic: string, messages: Message[]): Promise<RecordMetadata[]> {
     await this.ensureProducer();
-    await this.producer.send({ topic, messages, acks: -1 });
+    return this.producer.send({ topic, messages, acks: -1 });
   }
 
   /**
@@ -271,7 +272,29 @@ export class KafkaGateway {
         })),
       });
     }
+    if (missing.length > 0) await this.waitForPartitionLeaders(missing.map((t) => t.name));
     return missing.map((t) => t.name);
+  }
+
+  /**
+   * createTopics returns once the controller has leaders; the broker's own metadata cache can
+   * lag behind it for a moment, and a client that asks then is told "does not host this
+   * topic-partition". Wait until the metadata answers for every new partition.
+   */
+  private async waitForPartitionLeaders(topics: string[], timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      try {
+        const { topics: metadata } = await this.admin.fetchTopicMetadata({ topics });
+        if (metadata.every((t) => t.partitions.length > 0 && t.partitions.every((p) => p.leader >= 0)))
+          return;
+      } catch (error) {
+        if (Date.now() > deadline) throw error;
+      }
+      if (Date.now() > deadline)
+        throw new Error(`topics without partition leaders after ${timeoutMs} ms: ${topics.join(', ')}`);
+      await sleep(100);
+    }
   }
 
   /** Readiness probe: a metadata round trip to the cluster, bounded in time. */

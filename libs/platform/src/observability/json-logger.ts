@@ -30,8 +30,16 @@ export class JsonLogger implements LoggerService {
     this.emit('debug', message, rest);
   }
 
+  private errors = 0;
+
+  /** Error lines logged since start: the node-health sample reports their rate. */
+  get errorCount(): number {
+    return this.errors;
+  }
+
   /** Structured entry with fields, for the service's own code. */
   event(level: LogLevel, msg: string, fields: Record<string, unknown> = {}, context?: string): void {
+    if (level === 'error') this.errors += 1;
     if (RANK[level] < RANK[this.level]) return;
     this.write(
       safeStringify({ ts: new Date().toISOString(), level, service: this.service, context, msg, ...fields }),
