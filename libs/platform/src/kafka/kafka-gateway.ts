@@ -262,8 +262,10 @@ export class KafkaGateway {
     const existing = new Set(await this.admin.listTopics());
     const missing = plan.filter((t) => !existing.has(t.name));
     if (missing.length > 0) {
+      // kafkajs' own waitForLeaders gives up on the first "unknown topic-partition" answer a
+      // busy broker can give right after creation; waitForPartitionLeaders retries instead.
       await this.admin.createTopics({
-        waitForLeaders: true,
+        waitForLeaders: false,
         topics: missing.map((t) => ({
           topic: t.name,
           numPartitions: t.partitions,
