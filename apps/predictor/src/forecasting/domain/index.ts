@@ -13,3 +13,6 @@ export * from './lstm-windows.js';
 export * from './prefetch-prediction.js';
 export * from './seeded-random.js';
 export * from './statistics.js';
+export * from './shifting-hotspot-load.js';
+export * from './season-lengths.js';
+export * from './shard-forecast.js';

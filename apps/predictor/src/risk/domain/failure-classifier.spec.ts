@@ -78,6 +78,14 @@ describe('trainFailureRiskModel', () => {
     expect(atHalf.recall).toBeGreaterThan(0.65);
   });
 
+  it('reports precision and recall on its held-out nodes at each reporting threshold', () => {
+    expect(trained.holdout.precisionRecall.map((c) => c.threshold)).toEqual([0.25, 0.5, 0.75]);
+    const [low, , high] = trained.holdout.precisionRecall;
+    // A higher threshold flags fewer nodes: recall cannot rise.
+    expect(high!.recall).toBeLessThanOrEqual(low!.recall);
+    expect(trained.holdout.precisionRecall[1]!.precision).toBeGreaterThan(0.7);
+  });
+
   it('gives calibrated probabilities that match observed failure rates', () => {
     const table = reliabilityTable(testProbabilities, testLabels, 5);
     expect(expectedCalibrationError(table)).toBeLessThan(0.03);

@@ -2,8 +2,13 @@ import type { RandomSource } from '../../forecasting/domain/index.js';
 import { shuffled } from '../../forecasting/domain/index.js';
 import type { Calibration } from './calibration.js';
 import { calibrate, fitIsotonicCalibration, fitPlattScaling } from './calibration.js';
-import type { ReliabilityBin } from './classification-metrics.js';
-import { expectedCalibrationError, reliabilityTable, rocAuc } from './classification-metrics.js';
+import type { ConfusionAtThreshold, ReliabilityBin } from './classification-metrics.js';
+import {
+  expectedCalibrationError,
+  precisionRecallAt,
+  reliabilityTable,
+  rocAuc,
+} from './classification-metrics.js';
 import type { HealthFeatureOptions } from './health-features.js';
 import { extractHealthFeatures, featureVector, HEALTH_FEATURE_NAMES } from './health-features.js';
 import type { HealthSample, NodeHealthHistory } from './health-sample.js';
@@ -99,8 +104,13 @@ export interface FailureRiskTraining {
     readonly auc: number;
     readonly reliability: ReliabilityBin[];
     readonly expectedCalibrationError: number;
+    /** Precision and recall of flagging a node at each of HOLDOUT_THRESHOLDS. */
+    readonly precisionRecall: ConfusionAtThreshold[];
   };
 }
+
+/** Thresholds the held-out precision and recall are reported at. */
+export const HOLDOUT_THRESHOLDS: readonly number[] = [0.25, 0.5, 0.75];
 
 /**
  * Trains the classifier and calibrates it on predictions for nodes it was not trained on.
@@ -160,6 +170,7 @@ export function trainFailureRiskModel(
       auc: rocAuc(calibrated, labels),
       reliability,
       expectedCalibrationError: expectedCalibrationError(reliability),
+      precisionRecall: HOLDOUT_THRESHOLDS.map((t) => precisionRecallAt(calibrated, labels, t)),
     },
   };
 }

@@ -8,3 +8,5 @@ export * from './early-warning.detector.js';
 export * from './zone-risk.js';
 export * from './recovery-profile.js';
 export * from './synthetic-health.js';
+export * from './health-history.js';
+export * from './warning-risk.js';
