@@ -12,8 +12,14 @@ import {
   recoveryProfileV1,
 } from '@shardcast/contracts';
 import type { ConsumerHandle, KafkaGateway } from '@shardcast/platform';
-import { dropSchema, eventually, integrationEnv, uniqueName } from '@shardcast/platform/testing';
-import { type RunningPredictor, startPredictor, topicsReady } from './testing/predictor-test-app.js';
+import {
+  dropSchema,
+  eventually,
+  gatewayWithTopics,
+  integrationEnv,
+  uniqueName,
+} from '@shardcast/platform/testing';
+import { type RunningPredictor, startPredictor } from './testing/predictor-test-app.js';
 
 const MINUTE_MS = 60_000;
 const SHARDS = initialShards(3);
@@ -123,7 +129,7 @@ describe('predictor on a real broker and Postgres', () => {
   const profiles: RecoveryProfileV1[] = [];
 
   beforeAll(async () => {
-    gateway = await topicsReady(prefix);
+    gateway = await gatewayWithTopics(prefix);
     predictor = await startPredictor({ topicPrefix: prefix, schema, extra: SETTINGS });
     // Reading through the gateway decodes with each topic's schema: an invalid event would go
     // to the dead-letter topic instead of these lists.

@@ -1,8 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { NodeHealthEventV1, NodeRiskV1 } from '@shardcast/contracts';
 import type { ConsumerHandle, KafkaGateway } from '@shardcast/platform';
-import { dropSchema, eventually, integrationEnv, uniqueName } from '@shardcast/platform/testing';
-import { type RunningPredictor, startPredictor, topicsReady } from '../testing/predictor-test-app.js';
+import {
+  dropSchema,
+  eventually,
+  gatewayWithTopics,
+  integrationEnv,
+  uniqueName,
+} from '@shardcast/platform/testing';
+import { type RunningPredictor, startPredictor } from '../testing/predictor-test-app.js';
 import { generateFleet } from './domain/index.js';
 
 const HOUR_MS = 3_600_000;
@@ -68,7 +74,7 @@ describe('failure risk from recorded failures, on a real broker and Postgres', (
   const risks: NodeRiskV1[] = [];
 
   beforeAll(async () => {
-    gateway = await topicsReady(prefix);
+    gateway = await gatewayWithTopics(prefix);
     predictor = await startPredictor({
       topicPrefix: prefix,
       schema,

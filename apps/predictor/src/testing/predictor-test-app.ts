@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import type { NestFastifyApplication } from '@nestjs/platform-fastify';
 import { bootstrapService, listeningUrl, loadConfig } from '@shardcast/platform';
-import type { KafkaGateway } from '@shardcast/platform';
-import { gatewayWithTopics, serviceTestEnv } from '@shardcast/platform/testing';
+import { serviceTestEnv } from '@shardcast/platform/testing';
 import { predictorConfigShape } from '../config/predictor.config.js';
 import { PredictorModule } from '../predictor.module.js';
 
@@ -43,20 +42,4 @@ export async function startPredictor(options: {
     },
     close: () => app.close(),
   };
-}
-
-/**
- * gatewayWithTopics, tried again while the broker has not elected leaders for topics it just
- * created (kafkajs' createTopics with waitForLeaders gives up on a busy broker, as when several
- * specs create their topics at once).
- */
-export async function topicsReady(prefix: string): Promise<KafkaGateway> {
-  for (let attempt = 1; ; attempt += 1) {
-    try {
-      return await gatewayWithTopics(prefix);
-    } catch (error) {
-      if (attempt >= 5) throw error;
-      await new Promise((resolve) => setTimeout(resolve, 500 * attempt));
-    }
-  }
 }
