@@ -72,6 +72,22 @@ describe('decoding bad input', () => {
     );
   });
 
+  it('fails (never throws) on a malformed u64 or hash range', () => {
+    for (const keyHash of ['4s2', '-1', '0x10', '', '1e3']) {
+      const raw = { ts: 1, keyHash, op: 'read' };
+      expect(decodeEvent('access', { value: Buffer.from(JSON.stringify(raw)) })).toMatchObject({
+        ok: false,
+        reason: expect.stringContaining('keyHash: must be a decimal u64 string'),
+      });
+    }
+    const heat = JSON.parse(fixture('heat.v1.json').toString());
+    const badRange = { ...heat, range: { lo: 'x', hi: '12' } };
+    expect(decodeEvent('heat', { value: Buffer.from(JSON.stringify(badRange)) })).toMatchObject({
+      ok: false,
+      reason: expect.stringContaining('range.lo'),
+    });
+  });
+
   it('rejects a u64 that does not fit in 64 bits', () => {
     const raw = { ts: 1, keyHash: '18446744073709551616', op: 'write' };
     expect(decodeEvent('access', { value: Buffer.from(JSON.stringify(raw)) })).toMatchObject({ ok: false });

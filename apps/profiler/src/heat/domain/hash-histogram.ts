@@ -126,6 +126,31 @@ export class HashHistogram {
     return merged;
   }
 
+  /**
+   * This histogram plus `part`, whose range lies inside this one (history handed over by a retired
+   * shard): `part`'s buckets are re-binned once onto this one's, both decayed to the later clock.
+   */
+  static absorb(base: HashHistogram, part: HashHistogram): HashHistogram {
+    if (part.range.lo < base.range.lo || part.range.hi > base.range.hi) {
+      throw new RangeError(
+        `[${part.range.lo}, ${part.range.hi}) is not inside [${base.range.lo}, ${base.range.hi})`,
+      );
+    }
+    if (base.halfLifeMs !== part.halfLifeMs)
+      throw new RangeError('cannot add histograms with different half-lives');
+    const result = new HashHistogram(base.range, {
+      bucketCount: base.bucketCount,
+      halfLifeMs: base.halfLifeMs,
+    });
+    const times = [base.lastMs, part.lastMs].filter((t): t is number => t !== null);
+    if (times.length === 0) return result;
+    const atMs = Math.max(...times);
+    const added = rebin(part.bucketsAt(atMs), base.range, base.bucketCount);
+    result.weights = base.bucketsAt(atMs).map((bucket, index) => bucket.weight + (added[index] ?? 0));
+    result.lastMs = atMs;
+    return result;
+  }
+
   get bucketCount(): number {
     return this.weights.length;
   }

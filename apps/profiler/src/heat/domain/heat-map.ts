@@ -72,6 +72,22 @@ export class HeatMap {
     return this.shards.delete(shardId);
   }
 
+  /** Ids of the tracked shards, in no particular order. */
+  shardIds(): string[] {
+    return [...this.shards.keys()];
+  }
+
+  /**
+   * Adds history handed over from a retired shard (`part`, inside this shard's range) to a tracked
+   * shard. False when the shard is not tracked.
+   */
+  absorb(shardId: string, part: ShardHeat): boolean {
+    const heat = this.shards.get(shardId);
+    if (!heat) return false;
+    this.shards.set(shardId, heat.absorb(part));
+    return true;
+  }
+
   apply(shardId: string, observation: AccessObservation): ApplyOutcome {
     const heat = this.shards.get(shardId);
     if (!heat) return { status: 'unknown-shard' };

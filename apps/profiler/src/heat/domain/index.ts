@@ -57,3 +57,13 @@ export {
   type ShardHeatState,
 } from './shard-heat.js';
 export { SpaceSaving, type HeavyHitter, type SpaceSavingState } from './space-saving.js';
+export { heatMapWithHalfLife, shardHeatWithHalfLife } from './half-life.js';
+export { IntervalSeries, type IntervalSeriesState } from './interval-series.js';
+export {
+  PartitionHeat,
+  type AccessSummary,
+  type IntervalHeatReport,
+  type PartitionHeatOptions,
+  type PartitionHeatState,
+  type SummaryOutcome,
+} from './partition-heat.js';

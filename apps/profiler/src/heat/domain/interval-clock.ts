@@ -86,6 +86,11 @@ export class IntervalClock {
     return checked;
   }
 
+  /** Intervals holding counts that have not closed yet. */
+  get openIntervals(): number {
+    return this.open.size;
+  }
+
   get watermarkMs(): number | null {
     return this.watermark;
   }

@@ -1,5 +1,5 @@
 import { DecayedRate, decayFactor, rateFromDecayedCount, type DecayedRateState } from './decayed-rate.js';
-import { HashHistogram, type HashHistogramState } from './hash-histogram.js';
+import { HashHistogram, type HashBucket, type HashHistogramState } from './hash-histogram.js';
 import {
   hashFromState,
   hashToState,
@@ -156,8 +156,60 @@ export class ShardHeat {
     });
   }
 
+  /**
+   * The part of this heat that falls in `range` (which must overlap it), divided off the way a split
+   * divides it: a shard retired by a split or merge hands each successor exactly its share.
+   */
+  restrictTo(range: HashRange): ShardHeat {
+    const own = this.parts.range;
+    const lo = range.lo > own.lo ? range.lo : own.lo;
+    const hi = range.hi < own.hi ? range.hi : own.hi;
+    if (lo >= hi) throw new RangeError(`[${range.lo}, ${range.hi}) does not overlap [${own.lo}, ${own.hi})`);
+    const right = lo > own.lo ? this.splitAt(lo)[1] : this;
+    return hi < own.hi ? right.splitAt(hi)[0] : right;
+  }
+
+  /**
+   * This heat plus `part`, whose range lies inside this one (a piece of a retired shard's heat):
+   * rates add, `part`'s histogram is re-binned onto this one's buckets, key sketches merge. The class
+   * stays this shard's: it is the one the live accesses have been classifying.
+   */
+  absorb(part: ShardHeat): ShardHeat {
+    const a = this.parts;
+    const b = part.parts;
+    if (b.range.lo < a.range.lo || b.range.hi > a.range.hi) {
+      throw new RangeError(`[${b.range.lo}, ${b.range.hi}) is not inside [${a.range.lo}, ${a.range.hi})`);
+    }
+    const times = [a.topKeysAtMs, b.topKeysAtMs].filter((t): t is number => t !== null);
+    const topKeysAtMs = times.length > 0 ? Math.max(...times) : null;
+    return new ShardHeat(this.config, {
+      range: { ...a.range },
+      reads: a.reads.plus(b.reads),
+      writes: a.writes.plus(b.writes),
+      bytes: a.bytes.plus(b.bytes),
+      samples: a.samples.plus(b.samples),
+      histogram: HashHistogram.absorb(a.histogram, b.histogram),
+      topKeys: SpaceSaving.merge(this.topKeysDecayedTo(topKeysAtMs), part.topKeysDecayedTo(topKeysAtMs)),
+      topKeysAtMs,
+      heatClass: a.heatClass,
+    });
+  }
+
   get range(): HashRange {
     return this.parts.range;
+  }
+
+  /** Time of the latest access observed, or null while the shard has seen none. */
+  get lastObservedMs(): number | null {
+    const times = [this.parts.reads.lastObservedMs, this.parts.writes.lastObservedMs].filter(
+      (t): t is number => t !== null,
+    );
+    return times.length > 0 ? Math.max(...times) : null;
+  }
+
+  /** The hash histogram's buckets with their load decayed to `nowMs`. */
+  histogramAt(nowMs: number): HashBucket[] {
+    return this.parts.histogram.bucketsAt(nowMs);
   }
 
   get heatClass(): HeatClass | null {
@@ -199,11 +251,21 @@ export class ShardHeat {
    * the class of the previous evaluation. Calling it twice at the same instant gives the same answer.
    */
   snapshot(nowMs: number): ShardHeatSnapshot {
+    const view = this.preview(nowMs);
+    this.parts.heatClass = view.heatClass;
+    return view;
+  }
+
+  /**
+   * The snapshot `snapshot(nowMs)` would return, without recording the class: for readers (an admin
+   * API) whose polling must not move the hysteresis state that the interval clock drives.
+   */
+  preview(nowMs: number): ShardHeatSnapshot {
     const { parts, config } = this;
     const readRate = parts.reads.ratePerSecond(nowMs);
     const writeRate = parts.writes.ratePerSecond(nowMs);
     const opsRate = readRate + writeRate;
-    parts.heatClass = classifyHeat(opsRate, parts.heatClass, config.thresholds);
+    const heatClass = classifyHeat(opsRate, parts.heatClass, config.thresholds);
     const enoughSamples = parts.samples.decayedCountAt(nowMs) >= config.minSplitSamples;
     const keyFactor =
       parts.topKeysAtMs === null ? 1 : decayFactor(Math.max(0, nowMs - parts.topKeysAtMs), config.halfLifeMs);
@@ -214,7 +276,7 @@ export class ShardHeat {
       writeRate,
       opsRate,
       bytesRate: parts.bytes.ratePerSecond(nowMs),
-      heatClass: parts.heatClass,
+      heatClass,
       splitPoint: enoughSamples ? parts.histogram.loadWeightedMedian() : null,
       topKeys: parts.topKeys.entries().map(({ key, count, error }) => ({
         key,

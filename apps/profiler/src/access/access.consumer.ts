@@ -1,0 +1,231 @@
+import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HEADERS, TOPICS, deadLetterTopicName } from '@shardcast/contracts';
+import { JsonLogger, KafkaGateway, MessagingMetrics, SERVICE_CONFIG } from '@shardcast/platform';
+import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
+import type { ProfilerConfig } from '../config/profiler.config.js';
+import { HeatService } from '../heat/heat.service.js';
+import { ShardMapService } from '../shard-map/shard-map.service.js';
+import { decodeAccess } from './raw-access.decoder.js';
+
+/** How long routing waits for the shard map to catch up before starting anyway. */
+const SHARD_MAP_WAIT_MS = 15_000;
+
+/**
+ * Reads `access` for the profiler's consumer group and hands each message to the lane of its
+ * partition: raw events to stage 1, summaries to stage 2; undecodable ones go to the dead-letter topic.
+ *
+ * A kafkajs consumer of its own rather than `KafkaGateway.runConsumer`, for three things the gateway
+ * does not offer: the partition assignment (`GROUP_JOIN`), which decides which heat this instance
+ * holds; offsets committed only through the per-partition Kafka transactions (never by the consumer);
+ * and a decoder with a fast path for raw events. Dead letters keep the gateway's headers and metric.
+ */
+@Injectable()
+export class AccessConsumer implements OnApplicationBootstrap, OnModuleDestroy {
+  private consumer: Consumer | undefined;
+  private stopped = false;
+  private restarting = false;
+  private topicName = '';
+
+  constructor(
+    @Inject(SERVICE_CONFIG) private readonly config: ProfilerConfig,
+    @Inject(KafkaGateway) private readonly gateway: KafkaGateway,
+    @Inject(HeatService) private readonly heat: HeatService,
+    @Inject(ShardMapService) private readonly shardMap: ShardMapService,
+    @Inject(MessagingMetrics) private readonly messaging: MessagingMetrics,
+    @Inject(JsonLogger) private readonly logger: JsonLogger,
+  ) {}
+
+  // Consumers start after the app is up, and in the background: /health must answer while Kafka is away.
+  onApplicationBootstrap(): void {
+    void this.startWhenReady();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    this.stopped = true;
+    // Stop taking batches, make what was taken durable, then leave the group.
+    await this.consumer?.stop().catch(() => undefined);
+    await this.heat.flushAll().catch((error: unknown) => {
+      this.logger.event(
+        'warn',
+        'final flush failed; the next owner replays from the last one',
+        { error: (error as Error).message },
+        'Access',
+      );
+    });
+    await this.stopConsumer();
+  }
+
+  private async startWhenReady(): Promise<void> {
+    const current = await this.shardMap.waitUntilCaughtUp(SHARD_MAP_WAIT_MS);
+    if (!current)
+      this.logger.event('warn', 'shard map not caught up in time; routing with what is known', {}, 'Access');
+    for (let attempt = 1; !this.stopped; attempt++) {
+      try {
+        await this.start();
+        return;
+      } catch (error) {
+        await this.stopConsumer();
+        this.logger.event(
+          'warn',
+          'access consumer could not start; retrying',
+          { attempt, error: (error as Error).message },
+          'Access',
+        );
+        await sleep(Math.min(5_000, 500 * attempt));
+      }
+    }
+  }
+
+  private async start(): Promise<void> {
+    this.topicName = this.gateway.topic('access');
+    const partitions = await this.partitionCount();
+    const consumer = this.gateway.createConsumer({
+      groupId: this.heat.groupId,
+      // Stage 2 must see a stage-1 summary only once the transaction holding it (and its offset) commits.
+      readUncommitted: false,
+      maxBytesPerPartition: 2 * 1024 * 1024,
+      maxBytes: 16 * 1024 * 1024,
+      maxWaitTimeInMs: 250,
+      // Rebalances (an instance joining or leaving) are noticed on the next heartbeat.
+      heartbeatInterval: 1_000,
+    });
+    this.consumer = consumer;
+    consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
+      this.heat.assign(payload.memberAssignment[this.topicName] ?? []);
+    });
+    consumer.on(consumer.events.CRASH, ({ payload }) => {
+      if (!payload.restart) this.restart(payload.error);
+    });
+    this.heat.attach({ name: this.topicName, partitions }, (error) => this.restart(error));
+    await consumer.connect();
+    await consumer.subscribe({ topic: this.topicName, fromBeginning: true });
+    await consumer.run({
+      autoCommit: false,
+      eachBatchAutoResolve: false,
+      eachBatch: (payload) => this.handleBatch(payload),
+    });
+    this.logger.event(
+      'info',
+      'access consumer started',
+      { topic: this.topicName, partitions, groupId: this.heat.groupId },
+      'Access',
+    );
+  }
+
+  private async handleBatch(payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
+    if (!payload.isRunning() || payload.isStale()) return;
+    const lane = await this.heat.lane(batch.partition);
+    if (!lane || !payload.isRunning() || payload.isStale()) return;
+    const nowMs = Date.now();
+    const deadLetters: { message: KafkaMessage; reason: string }[] = [];
+    let valid = 0;
+    for (const message of batch.messages) {
+      const offset = Number(message.offset);
+      if (offset < lane.floor) continue;
+      // The hot path: an unlabelled (or access.v1) raw event in its plain form, read in place.
+      if (message.value !== null && plainHeaders(message.headers) && lane.rawBytes(offset, message.value)) {
+        valid++;
+        continue;
+      }
+      const decoded = decodeAccess(message);
+      if (!decoded.ok) {
+        deadLetters.push({ message, reason: decoded.reason });
+        lane.skip(offset);
+        continue;
+      }
+      try {
+        if (decoded.value.kind === 'summary') lane.summary(offset, decoded.value, nowMs);
+        else lane.raw(offset, decoded.value);
+        valid++;
+      } catch (error) {
+        // A valid event the heat model refuses would otherwise stop the partition for good.
+        deadLetters.push({ message, reason: `handler rejected: ${(error as Error).message}` });
+      }
+    }
+    lane.endBatch();
+    this.messaging.consumed.inc({ topic: 'access' }, valid);
+    if (deadLetters.length > 0) {
+      try {
+        await this.deadLetter(batch.partition, deadLetters);
+      } catch (error) {
+        // The lane has moved past these messages; replaying from the last durable cut sends them again.
+        this.restart(error as Error);
+        return;
+      }
+    }
+    payload.resolveOffset(batch.lastOffset());
+  }
+
+  /** Same headers and metric as the platform gateway's dead letters, sent as one request per batch. */
+  private async deadLetter(
+    partition: number,
+    letters: { message: KafkaMessage; reason: string }[],
+  ): Promise<void> {
+    const atMs = String(Date.now());
+    await this.gateway.sendRaw(
+      deadLetterTopicName('access', this.gateway.topicPrefix),
+      letters.map(({ message, reason }) => {
+        const headers: IHeaders = { ...(message.headers ?? {}) };
+        headers[HEADERS.deadLetterReason] = reason.slice(0, 4_000);
+        headers[HEADERS.deadLetterTopic] = this.topicName;
+        headers[HEADERS.deadLetterPartition] = String(partition);
+        headers[HEADERS.deadLetterOffset] = message.offset;
+        headers[HEADERS.deadLetterAtMs] = atMs;
+        return { key: message.key, value: message.value, headers };
+      }),
+    );
+    this.messaging.deadLettered.inc({ topic: 'access' }, letters.length);
+    for (const { message, reason } of letters) {
+      this.logger.event(
+        'warn',
+        'message sent to dead-letter topic',
+        { topic: 'access', partition, offset: message.offset, reason },
+        'Access',
+      );
+    }
+  }
+
+  private restart(error: Error): void {
+    if (this.restarting || this.stopped) return;
+    this.restarting = true;
+    this.logger.event('warn', 'restarting the access consumer', { error: error.message }, 'Access');
+    void (async () => {
+      await this.stopConsumer();
+      await sleep(1_000);
+      this.restarting = false;
+      await this.startWhenReady();
+    })();
+  }
+
+  private async stopConsumer(): Promise<void> {
+    const consumer = this.consumer;
+    this.consumer = undefined;
+    await consumer?.disconnect().catch(() => undefined);
+    await this.heat.releaseAll();
+  }
+
+  private async partitionCount(): Promise<number> {
+    const admin = this.gateway.kafka.admin();
+    try {
+      await admin.connect();
+      const { topics } = await admin.fetchTopicMetadata({ topics: [this.topicName] });
+      const count = topics[0]?.partitions.length ?? 0;
+      if (count === 0) throw new Error(`topic ${this.topicName} has no partitions (does it exist?)`);
+      return count;
+    } finally {
+      await admin.disconnect().catch(() => undefined);
+    }
+  }
+}
+
+/** No headers, or only ones that do not change how the value is read (a trace, the right event name). */
+function plainHeaders(headers: IHeaders | undefined): boolean {
+  if (headers === undefined) return true;
+  const declared = headers[HEADERS.event];
+  return declared === undefined || String(declared) === TOPICS.access.event;
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

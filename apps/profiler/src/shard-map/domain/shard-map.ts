@@ -1,0 +1,125 @@
+import { assertHashRange, type HashRange } from '../../heat/domain/index.js';
+
+export type ShardStatus = 'active' | 'retired';
+
+export interface ShardRecord {
+  shardId: string;
+  /** Incremented by every change to the shard; the map keeps the highest it has seen. */
+  epoch: number;
+  range: HashRange;
+  status: ShardStatus;
+}
+
+export type ShardMapApplyOutcome = 'applied' | 'stale';
+
+interface Segment {
+  lo: bigint;
+  hi: bigint;
+  shardId: string;
+}
+
+/**
+ * The profiler's view of the shard map: the static map every service starts from, then every
+ * state-carried shard record it reads, keeping per shard only the one with the highest epoch (a
+ * record at or below the held epoch is stale and ignored, so replays and reordering change nothing).
+ *
+ * Locating a hash must be total and deterministic even mid-change, when the shard-manager has
+ * announced a split's children but not yet retired the parent (or the other way round). Where active
+ * shards overlap, the narrowest wins (then the highest epoch, then the smallest id): the finer shard is
+ * the newer one after a split, and until a merge retires its parts they keep their own accesses.
+ */
+export class ShardMap {
+  private readonly records = new Map<string, ShardRecord>();
+  private segments: Segment[] = [];
+  private changes = 0;
+
+  /** The static map (`initialShards`) at epoch −1, so any record the shard-manager sends supersedes it. */
+  static initial(shards: readonly { shardId: string; range: HashRange }[]): ShardMap {
+    const map = new ShardMap();
+    for (const { shardId, range } of shards) {
+      assertHashRange(range);
+      map.records.set(shardId, { shardId, epoch: -1, range: { ...range }, status: 'active' });
+    }
+    map.rebuild();
+    return map;
+  }
+
+  /** Counts applied changes, so callers can tell cheaply whether anything moved. */
+  get version(): number {
+    return this.changes;
+  }
+
+  apply(record: ShardRecord): ShardMapApplyOutcome {
+    assertHashRange(record.range);
+    const held = this.records.get(record.shardId);
+    if (held && record.epoch <= held.epoch) return 'stale';
+    this.records.set(record.shardId, { ...record, range: { ...record.range } });
+    this.changes++;
+    this.rebuild();
+    return 'applied';
+  }
+
+  get(shardId: string): ShardRecord | undefined {
+    return this.records.get(shardId);
+  }
+
+  active(): ShardRecord[] {
+    return [...this.records.values()].filter((r) => r.status === 'active').sort(byRange);
+  }
+
+  all(): ShardRecord[] {
+    return [...this.records.values()].sort(byRange);
+  }
+
+  /** The active shard that owns `hash`, or undefined where no active shard covers it. */
+  locate(hash: bigint): string | undefined {
+    const segments = this.segments;
+    let low = 0;
+    let high = segments.length - 1;
+    while (low <= high) {
+      const middle = (low + high) >>> 1;
+      const segment = segments[middle]!;
+      if (hash < segment.lo) high = middle - 1;
+      else if (hash >= segment.hi) low = middle + 1;
+      else return segment.shardId;
+    }
+    return undefined;
+  }
+
+  /** Cuts the hash space at every active boundary and picks one owner per piece (see the class comment). */
+  private rebuild(): void {
+    const active = this.active();
+    const cuts = [...new Set(active.flatMap((r) => [r.range.lo, r.range.hi]))].sort((a, b) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    );
+    const segments: Segment[] = [];
+    for (let index = 0; index + 1 < cuts.length; index++) {
+      const lo = cuts[index]!;
+      const hi = cuts[index + 1]!;
+      let owner: ShardRecord | undefined;
+      for (const record of active) {
+        if (record.range.lo <= lo && hi <= record.range.hi && (!owner || preferred(record, owner)))
+          owner = record;
+      }
+      if (!owner) continue;
+      const last = segments[segments.length - 1];
+      if (last && last.shardId === owner.shardId && last.hi === lo) last.hi = hi;
+      else segments.push({ lo, hi, shardId: owner.shardId });
+    }
+    this.segments = segments;
+  }
+}
+
+function byRange(a: ShardRecord, b: ShardRecord): number {
+  if (a.range.lo !== b.range.lo) return a.range.lo < b.range.lo ? -1 : 1;
+  if (a.range.hi !== b.range.hi) return a.range.hi < b.range.hi ? -1 : 1;
+  return a.shardId < b.shardId ? -1 : a.shardId > b.shardId ? 1 : 0;
+}
+
+function preferred(candidate: ShardRecord, current: ShardRecord): boolean {
+  const a = candidate.range.hi - candidate.range.lo;
+  const b = current.range.hi - current.range.lo;
+  if (a !== b) return a < b;
+  if (candidate.epoch !== current.epoch) return candidate.epoch > current.epoch;
+  return candidate.shardId < current.shardId;
+}
