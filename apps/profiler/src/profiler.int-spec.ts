@@ -11,7 +11,9 @@ import {
 import type { HeatmapResponse, ShardHeatView, ShardProfile } from './heat/heat-api.schemas.js';
 import { produceWithKcat, startProfiler, type RunningProfiler } from './testing/profiler-test-app.js';
 
-const INTERVAL_MS = 1000;
+// The heat interval of the kcat spec: "within two intervals" is its deadline. 3 s keeps that
+// claim meaningful while the whole suite loads both cores.
+const INTERVAL_MS = 3000;
 const SHARDS = initialShards(4);
 
 function shardOf(key: string): string {
@@ -100,6 +102,7 @@ describe('profiler on a real broker and Postgres', () => {
       schema,
       extra: {
         SHARD_COUNT: '4',
+        HEAT_INTERVAL_MS: String(INTERVAL_MS),
         HEAT_HALF_LIFE_MS: '10000',
         HOT_ENTER_OPS: '30',
         HOT_EXIT_OPS: '20',
