@@ -1,7 +1,10 @@
 // The demo workload of `./shardcast up`: replays real Wikipedia page requests (January 2016,
-// ../shared/data/wikipedia-2016-01, or SHARDCAST_DEMO_TRACE) as raw access events on the
-// `access` topic, one trace hour every DEMO_HOUR_MS (10 s), so the profiler and predictor see
-// a real daily cycle and real flash crowds. Without the trace it sends a synthetic Zipf load.
+// ../shared/data/wikipedia-2016-01, or SHARDCAST_DEMO_TRACE), one trace hour every
+// DEMO_HOUR_MS (10 s), two ways: as raw access events on the `access` topic (an outside
+// producer), and as KV traffic on the storage-nodes (each hour's most requested pages are
+// written, then read in proportion to their requests), whose access summaries reach the
+// profiler too. The profiler and predictor so see a real daily cycle and real flash crowds.
+// Without the trace it sends a synthetic Zipf load.
 import { createReadStream, existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -57,7 +60,7 @@ function* syntheticHours() {
   }
 }
 
-export async function startDemo({ kafkaBrokers, say, logWriter }) {
+export async function startDemo({ kafkaBrokers, say, logWriter, storageNodes = [] }) {
   const { KafkaGateway, JsonLogger, MessagingMetrics, createMetricsRegistry } =
     await import('@shardcast/platform');
   const gateway = new KafkaGateway({
@@ -76,6 +79,7 @@ export async function startDemo({ kafkaBrokers, say, logWriter }) {
 
   let running = true;
   let sent = 0;
+  const kv = new KvTraffic(storageNodes);
   const loop = (async () => {
     for await (const { hour, rows } of source) {
       if (!running) break;
@@ -83,7 +87,9 @@ export async function startDemo({ kafkaBrokers, say, logWriter }) {
       // Spread the hour's requests over its replay window in 20 slices.
       const events = rows.flatMap((r) => Array.from({ length: Math.min(r.requests, 200) }, () => r.key));
       const slice = Math.ceil(events.length / 20);
+      const kvPlan = kv.planHour(hour, rows);
       for (let i = 0; i < 20 && running; i += 1) {
+        await kv.runSlice(kvPlan, i, 20);
         const batch = events
           .slice(i * slice, (i + 1) * slice)
           .map((key) => ({ ts: Date.now(), key, op: 'read', bytes: 0, client: 'demo' }));
@@ -92,7 +98,9 @@ export async function startDemo({ kafkaBrokers, say, logWriter }) {
         const wait = started + ((i + 1) * hourMs) / 20 - Date.now();
         if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       }
-      say(`demo: trace hour ${new Date(hour * 1000).toISOString()} replayed (${sent} access events so far)`);
+      say(
+        `demo: trace hour ${new Date(hour * 1000).toISOString()} replayed (${sent} access events so far${kv.describe()})`,
+      );
     }
   })();
   return async () => {
@@ -100,4 +108,68 @@ export async function startDemo({ kafkaBrokers, say, logWriter }) {
     await loop.catch(() => undefined);
     await gateway.disconnect();
   };
+}
+
+/**
+ * KV traffic for one trace hour: the hour's most requested pages are written (value: the
+ * page's record for that hour), then read in proportion to their requests, spread over the
+ * hour's replay window and round-robin over the storage-nodes.
+ */
+class KvTraffic {
+  constructor(nodes, { pagesPerHour = 40, readsPerHour = 400 } = {}) {
+    this.urls = nodes.map((node) => `http://127.0.0.1:${node.port}`);
+    this.pagesPerHour = pagesPerHour;
+    this.readsPerHour = readsPerHour;
+    this.counts = { puts: 0, gets: 0, failed: 0 };
+    this.next = 0;
+  }
+
+  planHour(hour, rows) {
+    if (this.urls.length === 0) return { writes: [], reads: [] };
+    const top = [...rows].sort((a, b) => b.requests - a.requests).slice(0, this.pagesPerHour);
+    const total = top.reduce((sum, row) => sum + row.requests, 0) || 1;
+    const writes = top.map((row) => ({
+      key: row.key,
+      value: JSON.stringify({ hour, requests: row.requests }),
+    }));
+    const reads = top.flatMap((row) =>
+      Array.from(
+        { length: Math.max(1, Math.round((this.readsPerHour * row.requests) / total)) },
+        () => row.key,
+      ),
+    );
+    return { writes, reads };
+  }
+
+  async runSlice(plan, index, slices) {
+    const part = (list) =>
+      list.slice(
+        Math.floor((index * list.length) / slices),
+        Math.floor(((index + 1) * list.length) / slices),
+      );
+    await Promise.all([
+      ...part(plan.writes).map((w) => this.request('PUT', w.key, w.value)),
+      ...part(plan.reads).map((key) => this.request('GET', key)),
+    ]);
+  }
+
+  async request(method, key, body) {
+    const url = `${this.urls[this.next++ % this.urls.length]}/v1/kv/${encodeURIComponent(key)}`;
+    try {
+      const response = await fetch(url, { method, body, signal: AbortSignal.timeout(5_000) });
+      await response.arrayBuffer();
+      // A read may land before the write of its page has been applied on that node: 404 is an answer.
+      if (response.ok || (method === 'GET' && response.status === 404))
+        this.counts[method === 'PUT' ? 'puts' : 'gets'] += 1;
+      else this.counts.failed += 1;
+    } catch {
+      this.counts.failed += 1;
+    }
+  }
+
+  describe() {
+    if (this.urls.length === 0) return '';
+    const { puts, gets, failed } = this.counts;
+    return `; KV: ${puts} puts, ${gets} gets${failed > 0 ? `, ${failed} failed` : ''}`;
+  }
 }

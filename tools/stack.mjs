@@ -23,13 +23,18 @@ const logDir = join(runDir, 'logs');
 const stackFile = join(runDir, 'stack.json');
 const extraNodesDir = join(runDir, 'extra-nodes');
 
+// The demo replays one trace hour every 10 s: the predictor forecasts at the profiler's
+// 10 s heat interval, so each forecast step is one trace hour.
 const SERVICES = [
   { name: 'profiler', port: 4001 },
-  { name: 'predictor', port: 4002 },
+  { name: 'predictor', port: 4002, env: { FORECAST_INTERVAL_MS: '10000', FORECAST_EVERY_MS: '10000' } },
   { name: 'shard-manager', port: 4003 },
   { name: 'restorer', port: 4004 },
 ];
 const STORAGE_NODE_BASE_PORT = 4100;
+
+/** P of kv.log: fixed when the cluster is created; the topic and every node must agree. */
+const kvLogPartitions = () => Number(process.env.KV_LOG_PARTITIONS ?? 16);
 
 const say = (message) => process.stdout.write(`shardcast: ${message}\n`);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -143,7 +148,7 @@ async function createTopics(brokers) {
   const result = await create({
     brokers,
     prefix: process.env.TOPIC_PREFIX ?? '',
-    kvLogPartitions: Number(process.env.KV_LOG_PARTITIONS ?? 16),
+    kvLogPartitions: kvLogPartitions(),
     logWriter: fileWriter('stack.log'),
   });
   say(`topics: ${result.planned} in the plan, ${result.created.length} created`);
@@ -155,12 +160,17 @@ function fileWriter(name) {
   return (line) => writeSync(fd, `${line}\n`);
 }
 
-function storageNodeEnv(nodeId, port, common) {
+/** `peers` lists every storage-node of the stack; a node is given the others (forwarding, backups). */
+function storageNodeEnv(nodeId, port, common, peers) {
   const dir = join(runDir, 'nodes', nodeId);
   return {
     ...common,
     PORT: String(port),
     NODE_ID: nodeId,
+    PEERS: peers
+      .filter((peer) => peer.nodeId !== nodeId)
+      .map((peer) => `${peer.nodeId}=http://127.0.0.1:${peer.port}`)
+      .join(','),
     FAST_TIER_DIR: join(dir, 'fast'),
     SLOW_TIER_DIR: join(dir, 'slow'),
     DB_SCHEMA: `storage_node_${nodeId.replace(/[^a-z0-9]/gi, '_').toLowerCase()}`,
@@ -219,29 +229,37 @@ async function up(argv) {
     const kafkaBrokers = await startKafka(children);
     const databaseUrl = await startPostgres(children);
     await createTopics(kafkaBrokers);
-    const common = { KAFKA_BROKERS: kafkaBrokers, DATABASE_URL: databaseUrl, NODE_ENV: 'production' };
+    const common = {
+      KAFKA_BROKERS: kafkaBrokers,
+      DATABASE_URL: databaseUrl,
+      KV_LOG_PARTITIONS: String(kvLogPartitions()),
+      NODE_ENV: 'production',
+    };
     const endpoints = [];
     for (const service of SERVICES) {
       children.push(
         new Supervised(service.name, process.execPath, [`apps/${service.name}/dist/main.js`], {
           ...common,
+          ...service.env,
           PORT: String(service.port),
         }).start(),
       );
       endpoints.push({ name: service.name, port: service.port });
     }
-    for (let i = 1; i <= storageNodes; i += 1) {
-      const nodeId = `node-${i}`;
-      const port = STORAGE_NODE_BASE_PORT + i - 1;
+    const nodes = Array.from({ length: storageNodes }, (_, i) => ({
+      nodeId: `node-${i + 1}`,
+      port: STORAGE_NODE_BASE_PORT + i,
+    }));
+    for (const [i, node] of nodes.entries()) {
       children.push(
         new Supervised(
-          `storage-node-${i}`,
+          `storage-node-${i + 1}`,
           process.execPath,
           ['apps/storage-node/dist/main.js'],
-          storageNodeEnv(nodeId, port, common),
+          storageNodeEnv(node.nodeId, node.port, common, nodes),
         ).start(),
       );
-      endpoints.push({ name: `storage-node ${nodeId}`, port });
+      endpoints.push({ name: `storage-node ${node.nodeId}`, nodeId: node.nodeId, port: node.port });
     }
     writeFileSync(
       stackFile,
@@ -260,7 +278,9 @@ async function up(argv) {
     console.log(`  logs          ${logDir}`);
     if (!values['no-demo']) {
       const { startDemo } = await import('./demo-workload.mjs');
-      cleanups.push(await startDemo({ kafkaBrokers, say, logWriter: fileWriter('demo.log') }));
+      cleanups.push(
+        await startDemo({ kafkaBrokers, say, logWriter: fileWriter('demo.log'), storageNodes: nodes }),
+      );
     }
     say('Ctrl-C (or ./shardcast down) stops everything');
   } catch (error) {
@@ -284,10 +304,17 @@ async function nodeCommand(argv) {
   let port = Number(values.port ?? STORAGE_NODE_BASE_PORT);
   if (!values.port) while (used.has(port) || (await portOpen(port))) port += 1;
   mkdirSync(logDir, { recursive: true });
-  const env = storageNodeEnv(nodeId, port, {
-    KAFKA_BROKERS: stack.kafkaBrokers,
-    DATABASE_URL: stack.databaseUrl,
-  });
+  const peers = stack.endpoints.filter((e) => e.nodeId !== undefined).concat([{ nodeId, port }]);
+  const env = storageNodeEnv(
+    nodeId,
+    port,
+    {
+      KAFKA_BROKERS: stack.kafkaBrokers,
+      DATABASE_URL: stack.databaseUrl,
+      KV_LOG_PARTITIONS: String(kvLogPartitions()),
+    },
+    peers,
+  );
   say(
     `storage-node ${nodeId} on http://127.0.0.1:${port} (data in ${join(runDir, 'nodes', nodeId)}); Ctrl-C stops it`,
   );
