@@ -1,5 +1,6 @@
 import { baseConfigShape, loadConfigOrExit } from '@shardcast/platform';
 import { z } from 'zod';
+import { FAILURE_CLASSIFIER_CHOICES } from '../risk/domain/failure-classifier.js';
 
 const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
@@ -47,6 +48,12 @@ export const predictorConfigShape = {
     .enum(['auto', 'tensorflow', 'wasm', 'cpu'])
     .default('auto')
     .describe('first TensorFlow.js backend to try; auto: tfjs-node, else WASM, else pure-JS CPU'),
+  FAILURE_CLASSIFIER: z
+    .enum(FAILURE_CLASSIFIER_CHOICES)
+    .default('auto')
+    .describe(
+      'failure classifier a retrain serves; auto: the best tfjs one (logistic or MLP) when its held-out Brier score is at least as good as the plain logistic regression’s, else the plain one',
+    ),
   RISK_EVERY_MS: positiveInt(MINUTE_MS).describe('how often node risk and recovery profiles are published'),
   RISK_HORIZON_MS: positiveInt(DAY_MS).describe('failure-risk horizon: P(node fails within this time)'),
   RISK_WINDOW_MS: positiveInt(6 * HOUR_MS).describe('recent health a node is judged on'),

@@ -7,7 +7,6 @@ import {
   backtest,
   chooseServingModel,
   HoltWintersModel,
-  mulberry32,
   pickServableModel,
   seasonLengthsFor,
 } from '../forecasting/domain/index.js';
@@ -23,14 +22,12 @@ import { TfjsRuntime } from '../forecasting/lstm/tfjs-runtime.service.js';
 import type { LoadSeries } from '../history/domain/load-series.js';
 import { assembleLoadSeries, completeSeriesEndMs } from '../history/domain/load-series.js';
 import { HistoryRepository } from '../history/history.repository.js';
-import type { FailureExample, FailureRiskModel, NodeHealthHistory } from '../risk/domain/index.js';
-import {
-  buildFailureDataset,
-  samplesFromAggregates,
-  splitIntoLives,
-  trainFailureRiskModel,
-} from '../risk/domain/index.js';
+import type { FailureClassifierChoice, FailureExample, NodeHealthHistory } from '../risk/domain/index.js';
+import { buildFailureDataset, samplesFromAggregates, splitIntoLives } from '../risk/domain/index.js';
+import type { StoredFailureModel } from '../risk/failure-classifier.catalog.js';
+import { trainFailureClassifier } from '../risk/failure-classifier.catalog.js';
 import { healthBucketMs } from '../risk/health-resolution.js';
+import type { RuntimeSettings } from '../settings/domain/runtime-settings.js';
 import { RuntimeSettingsService } from '../settings/runtime-settings.service.js';
 import { summariseVersion } from './domain/version-summary.js';
 import { lstmArchitectureFor } from './lstm-architecture.js';
@@ -83,11 +80,12 @@ export class ModelTrainingService implements OnModuleDestroy {
         batchSize: this.config.LSTM_BATCH_SIZE,
       },
       riskHorizonMs: this.config.RISK_HORIZON_MS,
+      failureClassifier: settings.failureClassifier,
     };
     const version = await this.models.startTraining(trigger, trainingSettings, Date.now());
     if (version === undefined) return { started: false, runningVersion: await this.models.trainingVersion() };
     this.logger.event('info', 'model training started', { version, trigger }, 'Models');
-    this.running = this.train(version, settings.backtestFolds, settings.lstmEpochs, settings.lstmMaxWindows)
+    this.running = this.train(version, settings)
       .catch(async (error: unknown) => {
         const message = this.abort.signal.aborted ? 'stopped with the service' : (error as Error).message;
         this.logger.event('error', 'model training failed', { version, error: message }, 'Models');
@@ -108,7 +106,8 @@ export class ModelTrainingService implements OnModuleDestroy {
     await this.running;
   }
 
-  private async train(version: number, folds: number, epochs: number, maxWindows: number): Promise<void> {
+  private async train(version: number, settings: RuntimeSettings): Promise<void> {
+    const { backtestFolds: folds, lstmEpochs: epochs, lstmMaxWindows: maxWindows } = settings;
     const started = Date.now();
     const signal = this.abort.signal;
     const intervalMs = this.config.FORECAST_INTERVAL_MS;
@@ -193,7 +192,7 @@ export class ModelTrainingService implements OnModuleDestroy {
       }
     }
 
-    const failure = await this.trainFailureRisk(version, started, signal);
+    const failure = await this.trainFailureRisk(version, started, settings.failureClassifier, signal);
     const summary = summariseVersion(shardModels);
     await this.models.completeTraining(
       version,
@@ -220,7 +219,7 @@ export class ModelTrainingService implements OnModuleDestroy {
         servingMase: summary.servingMase,
         seasonalNaiveMase: summary.seasonalNaiveMase,
         lstm: network !== undefined,
-        failureClassifier: failure.model !== null,
+        failureClassifier: failure.model === null ? null : failure.report['classifier'],
         trainingMs: Date.now() - started,
       },
       'Models',
@@ -283,8 +282,9 @@ export class ModelTrainingService implements OnModuleDestroy {
   private async trainFailureRisk(
     version: number,
     nowMs: number,
+    choice: FailureClassifierChoice,
     signal: AbortSignal,
-  ): Promise<{ model: FailureRiskModel | null; report: Record<string, unknown> }> {
+  ): Promise<{ model: StoredFailureModel | null; report: Record<string, unknown> }> {
     const bucketMs = healthBucketMs(this.config);
     const endMs = Math.floor(nowMs / bucketMs) * bucketMs;
     const aggregates = await this.history.healthAggregates(
@@ -331,12 +331,15 @@ export class ModelTrainingService implements OnModuleDestroy {
       };
     }
     try {
-      const trained = trainFailureRiskModel(examples, {
+      const trained = await trainFailureClassifier(examples, {
+        choice,
         horizonMs: this.config.RISK_HORIZON_MS,
-        random: mulberry32(version),
         validation: { kind: 'cross-fit', folds: Math.min(5, failed.size) },
+        seed: version,
+        tfjsAvailable: this.tfjs.available,
+        signal,
       });
-      return { model: trained.model, report: { ...base, holdout: trained.holdout } };
+      return { model: trained.model, report: { ...base, ...trained.report } };
     } catch (error) {
       if (!(error instanceof RangeError)) throw error;
       return { model: null, report: { ...base, skipped: error.message } };

@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { ForecastMetrics, HoltWintersParameters } from '../forecasting/domain/index.js';
 import type { ForecastModelName } from '../forecasting/forecast-model.catalog.js';
 import type { SavedLstmNetwork } from '../forecasting/lstm/lstm-network.js';
-import type { FailureRiskModel } from '../risk/domain/index.js';
+import type { StoredFailureModel } from '../risk/failure-classifier.catalog.js';
 
 export type ModelVersionStatus = 'training' | 'serving' | 'superseded' | 'failed';
 
@@ -27,7 +27,7 @@ export interface TrainedVersion {
   readonly backend: string | null;
   readonly lstm: SavedLstmNetwork | null;
   readonly lstmReport: Record<string, unknown>;
-  readonly failureModel: FailureRiskModel | null;
+  readonly failureModel: StoredFailureModel | null;
   readonly failureReport: Record<string, unknown>;
   readonly summary: Record<string, unknown>;
   readonly shardModels: readonly ShardModelRecord[];
@@ -52,7 +52,7 @@ export interface ModelVersionSummary {
 export interface LoadedVersion {
   version: number;
   lstm: SavedLstmNetwork | null;
-  failureModel: FailureRiskModel | null;
+  failureModel: StoredFailureModel | null;
   shardModels: Map<string, ShardModelRecord>;
 }
 
@@ -166,7 +166,7 @@ export class ModelRepository {
   }
 
   async loadVersion(version: number): Promise<LoadedVersion | undefined> {
-    const rows: { lstm: SavedLstmNetwork | null; failure_model: FailureRiskModel | null }[] =
+    const rows: { lstm: SavedLstmNetwork | null; failure_model: StoredFailureModel | null }[] =
       await this.db.query('SELECT lstm, failure_model FROM model_version WHERE version = $1', [version]);
     const row = rows[0];
     if (!row) return undefined;

@@ -34,7 +34,7 @@ export class ModelsController {
   @ApiOperation({
     summary: 'Model versions, newest first, with their backtest metrics',
     description:
-      'Each version is one training run: the LSTM (architecture, training loss, or why it was skipped), the failure classifier (held-out AUC, calibration table, precision/recall, or why it was skipped), and per model the mean backtest MASE, sMAPE, pinball loss and p10–p90 coverage over the shards, with how many shards each model serves. `servingOnThisInstance` is the version this instance forecasts with.',
+      'Each version is one training run: the LSTM (architecture, training loss, or why it was skipped), the failure classifier (which one serves and why, its and every candidate’s held-out AUC, Brier score, calibration table, precision/recall, or why it was skipped), and per model the mean backtest MASE, sMAPE, pinball loss and p10–p90 coverage over the shards, with how many shards each model serves. `servingOnThisInstance` is the version this instance forecasts with.',
   })
   @ApiOkResponse({ description: 'versions' })
   @ApiBadRequestResponse({ schema: API_ERROR_SCHEMA })

@@ -4,7 +4,8 @@ import { PREDICTOR_CONFIG } from '../config/predictor-config.module.js';
 import type { PredictorConfig } from '../config/predictor.config.js';
 import { GlobalLstmNetwork, type SavedLstmNetwork } from '../forecasting/lstm/lstm-network.js';
 import { TfjsRuntime } from '../forecasting/lstm/tfjs-runtime.service.js';
-import type { FailureRiskModel } from '../risk/domain/index.js';
+import type { ServedFailureClassifier, StoredFailureModel } from '../risk/failure-classifier.catalog.js';
+import { loadFailureClassifier } from '../risk/failure-classifier.catalog.js';
 import type { ShardModelRecord } from './model.repository.js';
 import { ModelRepository } from './model.repository.js';
 import { lstmArchitectureFor, sameArchitecture } from './lstm-architecture.js';
@@ -13,7 +14,8 @@ import { lstmArchitectureFor, sameArchitecture } from './lstm-architecture.js';
 export interface ServingVersion {
   readonly version: number;
   readonly network: GlobalLstmNetwork | undefined;
-  readonly failureModel: FailureRiskModel | undefined;
+  /** The calibrated failure classifier, whichever kind the version trained to serve. */
+  readonly failureClassifier: ServedFailureClassifier | undefined;
   readonly shardModels: ReadonlyMap<string, ShardModelRecord>;
 }
 
@@ -73,7 +75,7 @@ export class ServingModels implements OnApplicationBootstrap, OnModuleDestroy {
     } finally {
       if (held) {
         held.leases -= 1;
-        if (held.retired && held.leases === 0) held.serving.network?.dispose();
+        if (held.retired && held.leases === 0) release(held.serving);
       }
     }
   }
@@ -90,7 +92,9 @@ export class ServingModels implements OnApplicationBootstrap, OnModuleDestroy {
     const serving: ServingVersion = {
       version,
       network: loaded.lstm ? this.usableNetwork(version, loaded.lstm) : undefined,
-      failureModel: loaded.failureModel ?? undefined,
+      failureClassifier: loaded.failureModel
+        ? this.usableClassifier(version, loaded.failureModel)
+        : undefined,
       shardModels: loaded.shardModels,
     };
     const previous = this.held;
@@ -102,7 +106,7 @@ export class ServingModels implements OnApplicationBootstrap, OnModuleDestroy {
       {
         version,
         lstm: serving.network !== undefined,
-        failureClassifier: serving.failureModel !== undefined,
+        failureClassifier: serving.failureClassifier?.name ?? null,
         shards: serving.shardModels.size,
       },
       'Models',
@@ -125,8 +129,39 @@ export class ServingModels implements OnApplicationBootstrap, OnModuleDestroy {
     return GlobalLstmNetwork.load(saved);
   }
 
+  private usableClassifier(version: number, stored: StoredFailureModel): ServedFailureClassifier | undefined {
+    try {
+      const loaded = loadFailureClassifier(stored, this.tfjs.available);
+      if ('unavailable' in loaded) {
+        // Its nodes are scored with the early-warning score until a retrain serves the plain regression.
+        this.logger.event(
+          'warn',
+          'stored failure classifier cannot serve here',
+          { version, reason: loaded.unavailable },
+          'Models',
+        );
+        return undefined;
+      }
+      return loaded;
+    } catch (error) {
+      this.logger.event(
+        'error',
+        'stored failure classifier could not be loaded',
+        { version, error: (error as Error).message },
+        'Models',
+      );
+      return undefined;
+    }
+  }
+
   private retire(held: Held): void {
     held.retired = true;
-    if (held.leases === 0) held.serving.network?.dispose();
+    if (held.leases === 0) release(held.serving);
   }
+}
+
+/** Frees what a retired version holds in the tfjs backend. */
+function release(serving: ServingVersion): void {
+  serving.network?.dispose();
+  serving.failureClassifier?.dispose();
 }

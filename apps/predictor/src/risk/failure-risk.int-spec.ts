@@ -73,9 +73,8 @@ describe('failure risk from recorded failures, on a real broker and Postgres', (
   let reader: ConsumerHandle | undefined;
   const risks: NodeRiskV1[] = [];
 
-  beforeAll(async () => {
-    gateway = await gatewayWithTopics(prefix);
-    predictor = await startPredictor({
+  const start = (): Promise<RunningPredictor> =>
+    startPredictor({
       topicPrefix: prefix,
       schema,
       extra: {
@@ -85,6 +84,10 @@ describe('failure risk from recorded failures, on a real broker and Postgres', (
         HEALTH_SAMPLE_INTERVAL_MS: String(SAMPLE_MS),
       },
     });
+
+  beforeAll(async () => {
+    gateway = await gatewayWithTopics(prefix);
+    predictor = await start();
     // Topics just created may not have their leaders known to every client yet: retry until they do.
     reader = await eventually(
       () =>
@@ -106,7 +109,7 @@ describe('failure risk from recorded failures, on a real broker and Postgres', (
     await dropSchema(databaseUrl, schema);
   });
 
-  it('scores with the early-warning score until a retrain learns a calibrated classifier from the failures, then with it', async () => {
+  it('scores with the early-warning score until a retrain learns a calibrated classifier from the failures, then with it, also after a restart', async () => {
     await eventually(
       () => {
         const nodes = new Set(risks.map((r) => r.nodeId));
@@ -128,6 +131,8 @@ describe('failure risk from recorded failures, on a real broker and Postgres', (
         expect(version?.status).toBe('serving');
         return version!.failureRisk as {
           failuresWithHistory: number;
+          classifier: string;
+          candidates: Record<string, unknown>;
           holdout: {
             auc: number;
             positives: number;
@@ -139,20 +144,36 @@ describe('failure risk from recorded failures, on a real broker and Postgres', (
       { timeoutMs: 90_000 },
     );
     expect(trained.failuresWithHistory).toBe(4);
+    // With the default choice (auto) every classifier is trained and measured; which one serves is recorded.
+    expect(Object.keys(trained.candidates).sort()).toEqual([
+      'failure-logistic',
+      'failure-tfjs-logistic',
+      'failure-tfjs-mlp',
+    ]);
+    expect(trained.classifier).toMatch(/^failure-(logistic|tfjs-logistic|tfjs-mlp)$/);
     expect(trained.holdout.positives).toBeGreaterThan(0);
     expect(trained.holdout.auc).toBeGreaterThan(0.8);
     expect(trained.holdout.reliability).toHaveLength(10);
     expect(trained.holdout.precisionRecall.map((p) => p.threshold)).toEqual([0.25, 0.5, 0.75]);
 
-    const since = Date.now();
-    await eventually(() => {
-      const fresh = risks.filter((r) => r.producedAtMs >= since);
-      expect(new Set(fresh.map((r) => r.nodeId)).size).toBe(8);
-      for (const risk of fresh) {
-        expect(risk.model).toEqual({ name: 'failure-logistic', version: String(retrain.body.version) });
-        // Healthy nodes: a calibrated classifier gives them a low probability of failing within 6 h.
-        expect(risk.probability).toBeLessThan(0.5);
-      }
-    });
+    const servedRisks = async (): Promise<Map<string, number>> => {
+      const since = Date.now();
+      return eventually(() => {
+        const fresh = risks.filter((r) => r.producedAtMs >= since);
+        expect(new Set(fresh.map((r) => r.nodeId)).size).toBe(8);
+        for (const risk of fresh) {
+          expect(risk.model).toEqual({ name: trained.classifier, version: String(retrain.body.version) });
+          // Healthy nodes: a calibrated classifier gives them a low probability of failing within 6 h.
+          expect(risk.probability).toBeLessThan(0.5);
+        }
+        return new Map(fresh.map((r) => [r.nodeId, r.probability]));
+      });
+    };
+    await servedRisks();
+
+    // The classifier (tfjs weights included) is reloaded from Postgres on start and serves again.
+    await predictor.close();
+    predictor = await start();
+    expect((await servedRisks()).size).toBe(8);
   });
 });

@@ -20,8 +20,10 @@ import { healthBucketMs } from './health-resolution.js';
 import type { StoredNodeRisk, StoredRecoveryProfile } from './risk.repository.js';
 import { RiskRepository } from './risk.repository.js';
 
-/** Named in node-risk events so consumers can tell a calibrated probability from the label-free score. */
-export const FAILURE_CLASSIFIER_MODEL = 'failure-logistic';
+/**
+ * Named in node-risk events so consumers can tell the label-free score from a calibrated
+ * probability, which carries its classifier's own name (failure-logistic, failure-tfjs-…).
+ */
 export const WARNING_SCORE_MODEL = { name: 'early-warning-score', version: '1' } as const;
 
 export interface NodeRiskOverview {
@@ -101,7 +103,7 @@ export class RiskService {
     );
     if (nodes.length === 0) return [];
     const aggregates = await this.history.healthAggregates(fromMs, endMs, bucketMs);
-    const classifier = serving?.failureModel;
+    const classifier = serving?.failureClassifier;
     const risks: StoredNodeRisk[] = [];
     for (const node of nodes) {
       const rows = aggregates.get(node.nodeId);
@@ -123,8 +125,8 @@ export class RiskService {
           precursors: w.precursors.map((p) => p.feature),
         })),
         model:
-          calibrated !== null && serving
-            ? { name: FAILURE_CLASSIFIER_MODEL, version: String(serving.version) }
+          calibrated !== null && serving && classifier
+            ? { name: classifier.name, version: String(serving.version) }
             : WARNING_SCORE_MODEL,
         producedAtMs: nowMs,
       };

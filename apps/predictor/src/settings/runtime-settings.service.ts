@@ -38,6 +38,7 @@ export class RuntimeSettingsService implements OnModuleInit {
       backtestFolds: config.BACKTEST_FOLDS,
       lstmEpochs: config.LSTM_EPOCHS,
       lstmMaxWindows: config.LSTM_MAX_WINDOWS,
+      failureClassifier: config.FAILURE_CLASSIFIER,
     };
     this.settings = this.defaults;
   }

@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs';
 import type { SeriesScaler } from '../domain/index.js';
+import type { SavedWeight } from './tfjs-weights.js';
+import { loadLayerWeights, saveLayerWeights, yieldToEventLoop } from './tfjs-weights.js';
 import {
   fitScaler,
   makeInferenceWindow,
@@ -72,7 +74,7 @@ export interface LstmTrainingReport {
 export interface SavedLstmNetwork {
   readonly formatVersion: 1;
   readonly architecture: LstmArchitecture;
-  readonly weights: readonly { readonly shape: readonly number[]; readonly base64: string }[];
+  readonly weights: readonly SavedWeight[];
 }
 
 const FEATURES = WINDOW_FEATURE_NAMES.length;
@@ -108,24 +110,7 @@ export class GlobalLstmNetwork {
   static load(saved: SavedLstmNetwork): GlobalLstmNetwork {
     if (saved.formatVersion !== 1) throw new Error(`unknown LSTM format ${String(saved.formatVersion)}`);
     const network = GlobalLstmNetwork.create(saved.architecture);
-    const expected = network.model.getWeights();
-    if (expected.length !== saved.weights.length) {
-      throw new Error(
-        `saved network has ${saved.weights.length} weight tensors, expected ${expected.length}`,
-      );
-    }
-    const tensors = saved.weights.map((w, i) => {
-      const values = decodeFloat32(w.base64);
-      const shape = [...w.shape];
-      if (!tf.util.arraysEqual(shape, (expected[i] as tf.Tensor).shape)) {
-        throw new Error(
-          `weight ${i} has shape [${shape.join(', ')}], expected [${expected[i]?.shape.join(', ')}]`,
-        );
-      }
-      return tf.tensor(values, shape, 'float32');
-    });
-    network.model.setWeights(tensors);
-    tf.dispose(tensors);
+    loadLayerWeights(network.model, saved.weights, 'network');
     return network;
   }
 
@@ -229,10 +214,7 @@ export class GlobalLstmNetwork {
     return {
       formatVersion: 1,
       architecture: this.architecture,
-      weights: this.model.getWeights().map((w) => ({
-        shape: w.shape,
-        base64: encodeFloat32(w.dataSync() as Float32Array),
-      })),
+      weights: saveLayerWeights(this.model),
     };
   }
 
@@ -386,21 +368,4 @@ function assertArchitecture(a: LstmArchitecture): void {
     if (!Number.isInteger(value) || (value as number) < 1)
       throw new RangeError(`${name} must be a positive integer`);
   }
-}
-
-function yieldToEventLoop(): Promise<void> {
-  return new Promise((resolve) => setImmediate(resolve));
-}
-
-function encodeFloat32(values: Float32Array): string {
-  return Buffer.from(values.buffer, values.byteOffset, values.byteLength).toString('base64');
-}
-
-function decodeFloat32(base64: string): Float32Array {
-  const bytes = Buffer.from(base64, 'base64');
-  if (bytes.byteLength % 4 !== 0) throw new Error('weights are not float32 data');
-  // Copy into an aligned buffer: a Buffer's byteOffset need not be a multiple of 4.
-  const aligned = new Uint8Array(bytes.byteLength);
-  aligned.set(bytes);
-  return new Float32Array(aligned.buffer);
 }

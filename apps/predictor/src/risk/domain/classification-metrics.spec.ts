@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
+  brierScore,
   expectedCalibrationError,
   precisionRecallAt,
   reliabilityTable,
@@ -51,5 +52,11 @@ describe('reliabilityTable', () => {
     const table = reliabilityTable([0.05, 0.06], [0, 0], 4);
     expect(table[2]?.meanPredicted).toBeNaN();
     expect(expectedCalibrationError(table)).toBeCloseTo(0.055, 12);
+  });
+});
+
+describe('brierScore', () => {
+  it('is the mean squared gap between probability and outcome', () => {
+    expect(brierScore([1, 0, 0.5, 0.8], [1, 0, 1, 0])).toBeCloseTo((0 + 0 + 0.25 + 0.64) / 4, 12);
   });
 });

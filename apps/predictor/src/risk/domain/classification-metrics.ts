@@ -110,6 +110,18 @@ export function expectedCalibrationError(table: readonly ReliabilityBin[]): numb
   );
 }
 
+/**
+ * Mean squared difference between predicted probability and outcome: a proper scoring rule,
+ * so it rewards separating the classes and being calibrated at once (lower is better).
+ */
+export function brierScore(probabilities: readonly number[], labels: readonly (0 | 1)[]): number {
+  assertPairs(probabilities, labels);
+  if (probabilities.length === 0) return Number.NaN;
+  return (
+    probabilities.reduce((acc, p, i) => acc + (p - (labels[i] as number)) ** 2, 0) / probabilities.length
+  );
+}
+
 function assertPairs(probabilities: readonly number[], labels: readonly (0 | 1)[]): void {
   if (probabilities.length !== labels.length) throw new RangeError('one label per probability expected');
 }

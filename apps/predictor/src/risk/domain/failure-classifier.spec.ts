@@ -7,9 +7,11 @@ import {
   reliabilityTable,
   rocAuc,
 } from './classification-metrics.js';
+import type { FailureCandidate } from './failure-classifier.js';
 import {
   assessNode,
   buildFailureDataset,
+  chooseFailureClassifier,
   failureProbability,
   trainFailureRiskModel,
 } from './failure-classifier.js';
@@ -148,5 +150,26 @@ describe('trainFailureRiskModel', () => {
   it('refuses to train without recorded failures', () => {
     const healthyOnly = trainingExamples.filter((e) => e.label === 0);
     expect(() => trainFailureRiskModel(healthyOnly, { horizonMs, random: mulberry32(1) })).toThrow(/failure/);
+  });
+});
+
+describe('chooseFailureClassifier', () => {
+  const candidate = (name: string, brierScore: number): FailureCandidate => ({
+    name,
+    holdout: { ...trained.holdout, brierScore },
+  });
+  const plain = candidate('failure-logistic', 0.02);
+
+  it('serves the best preferred candidate when it is at least as good as the baseline', () => {
+    const chosen = chooseFailureClassifier(plain, [candidate('a', 0.0201), candidate('b', 0.019)]);
+    expect(chosen.name).toBe('b');
+    // Within the tie tolerance counts as at least as good.
+    expect(chooseFailureClassifier(plain, [candidate('a', 0.02 * 1.005)]).name).toBe('a');
+  });
+
+  it('keeps the baseline when every preferred candidate is worse, or there is none', () => {
+    expect(chooseFailureClassifier(plain, [candidate('a', 0.025)]).name).toBe('failure-logistic');
+    expect(chooseFailureClassifier(plain, [candidate('a', Number.NaN)]).name).toBe('failure-logistic');
+    expect(chooseFailureClassifier(plain, []).name).toBe('failure-logistic');
   });
 });

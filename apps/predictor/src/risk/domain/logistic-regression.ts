@@ -44,19 +44,8 @@ export function trainLogisticRegression(
   const tolerance = options.tolerance ?? 1e-5;
   const positiveWeight = options.positiveWeight ?? 1;
 
-  const means = new Array<number>(d).fill(0);
-  const scales = new Array<number>(d).fill(0);
-  for (const row of features)
-    for (let j = 0; j < d; j += 1) means[j] = (means[j] as number) + (row[j] as number) / n;
-  for (const row of features) {
-    for (let j = 0; j < d; j += 1)
-      scales[j] = (scales[j] as number) + ((row[j] as number) - (means[j] as number)) ** 2 / n;
-  }
-  for (let j = 0; j < d; j += 1) {
-    const sd = Math.sqrt(scales[j] as number);
-    scales[j] = sd > 1e-12 ? sd : 1;
-  }
-  const x = features.map((row) => row.map((v, j) => (v - (means[j] as number)) / (scales[j] as number)));
+  const { means, scales } = fitFeatureScaling(features, d);
+  const x = features.map((row) => standardiseFeatures(row, means, scales));
   const exampleWeights = labels.map((y) => (y === 1 ? positiveWeight : 1));
   const totalWeight = exampleWeights.reduce((a, b) => a + b, 0);
 
@@ -89,6 +78,36 @@ export function trainLogisticRegression(
     bias: theta[d] as number,
     iterations,
   };
+}
+
+/** Per-feature means and standard deviations (1 for a constant feature) over the examples. */
+export function fitFeatureScaling(
+  features: readonly (readonly number[])[],
+  d: number,
+): { means: number[]; scales: number[] } {
+  const n = features.length;
+  const means = new Array<number>(d).fill(0);
+  const scales = new Array<number>(d).fill(0);
+  for (const row of features)
+    for (let j = 0; j < d; j += 1) means[j] = (means[j] as number) + (row[j] as number) / n;
+  for (const row of features) {
+    for (let j = 0; j < d; j += 1)
+      scales[j] = (scales[j] as number) + ((row[j] as number) - (means[j] as number)) ** 2 / n;
+  }
+  for (let j = 0; j < d; j += 1) {
+    const sd = Math.sqrt(scales[j] as number);
+    scales[j] = sd > 1e-12 ? sd : 1;
+  }
+  return { means, scales };
+}
+
+/** (x − mean) / scale, feature by feature. */
+export function standardiseFeatures(
+  row: readonly number[],
+  means: readonly number[],
+  scales: readonly number[],
+): number[] {
+  return row.map((v, j) => (v - (means[j] as number)) / (scales[j] as number));
 }
 
 /** Gradient of the weighted mean log loss + (l2/2)·‖w‖² at theta = [w…, bias]. */

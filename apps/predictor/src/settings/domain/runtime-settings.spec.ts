@@ -16,6 +16,7 @@ const settings: RuntimeSettings = {
   backtestFolds: 4,
   lstmEpochs: 8,
   lstmMaxWindows: 2048,
+  failureClassifier: 'auto',
 };
 
 describe('runtime settings', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { FAILURE_CLASSIFIER_CHOICES } from '../../risk/domain/failure-classifier.js';
 
 const DAY_MS = 86_400_000;
 
@@ -48,6 +49,11 @@ export const runtimeSettingsSchema = z
       .min(1)
       .max(1_000_000)
       .describe('LSTM training windows per epoch at the next retrain'),
+    failureClassifier: z
+      .enum(FAILURE_CLASSIFIER_CHOICES)
+      .describe(
+        'failure classifier the next retrain serves: auto (tfjs when at least as good on held-out nodes), logistic, tfjs-logistic or tfjs-mlp',
+      ),
   })
   .strict();
 
