@@ -24,6 +24,7 @@ import type {
   ForecastModel,
 } from '../../apps/predictor/src/forecasting/domain/index.js';
 import {
+  averageMetrics,
   backtest,
   chooseServingModel,
   generateShiftingHotspotLoad,
@@ -269,7 +270,9 @@ async function benchWorkload(
     scores.push({
       model: name,
       backend: 'js',
-      metrics: meanMetrics(series.map((_, i) => evaluationResults[i]?.get(name)?.metrics as ForecastMetrics)),
+      metrics: averageMetrics(
+        series.map((_, i) => evaluationResults[i]?.get(name)?.metrics as ForecastMetrics),
+      ),
       inferMsPerShard: watch.perCallMs,
       trainMsPerShard: null,
     });
@@ -323,7 +326,7 @@ async function benchWorkload(
     scores.push({
       model: 'lstm',
       backend,
-      metrics: meanMetrics(perShard.map((r) => r.metrics)),
+      metrics: averageMetrics(perShard.map((r) => r.metrics)),
       inferMsPerShard: watch.perCallMs,
       trainMsPerShard: forEvaluation.ms / series.length,
     });
@@ -347,7 +350,7 @@ async function benchWorkload(
     chosen[choice.model] = (chosen[choice.model] ?? 0) + 1;
     return evaluationResults[i]?.get(choice.model)?.metrics as ForecastMetrics;
   });
-  const serving = meanMetrics(servingMetrics);
+  const serving = averageMetrics(servingMetrics);
   const seasonalNaive = series.map(
     (_, i) => evaluationResults[i]?.get('seasonal-naive')?.metrics.mase as number,
   );
@@ -362,21 +365,6 @@ async function benchWorkload(
     shardsWhereServingBeatsSeasonalNaive: servingMetrics.filter(
       (m, i) => m.mase <= (seasonalNaive[i] as number),
     ).length,
-  };
-}
-
-function meanMetrics(all: readonly ForecastMetrics[]): ForecastMetrics {
-  const avg = (pick: (m: ForecastMetrics) => number): number => mean(all.map(pick));
-  return {
-    mase: avg((m) => m.mase),
-    smape: avg((m) => m.smape),
-    pinball: {
-      p10: avg((m) => m.pinball.p10),
-      p50: avg((m) => m.pinball.p50),
-      p90: avg((m) => m.pinball.p90),
-      mean: avg((m) => m.pinball.mean),
-    },
-    coverage: avg((m) => m.coverage),
   };
 }
 
