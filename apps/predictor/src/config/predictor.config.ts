@@ -1,4 +1,4 @@
-import { baseConfigShape, loadConfigOrExit } from '@shardcast/platform';
+import { baseConfigShape, configVars, loadConfigOrExit } from '@shardcast/platform';
 import { z } from 'zod';
 import { FAILURE_CLASSIFIER_CHOICES } from '../risk/domain/failure-classifier.js';
 
@@ -6,8 +6,7 @@ const MINUTE_MS = 60_000;
 const HOUR_MS = 60 * MINUTE_MS;
 const DAY_MS = 24 * HOUR_MS;
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
+const { positiveInt, nonNegativeInt } = configVars;
 
 /**
  * The predictor's environment. Settings an operator tunes while it runs (capacity, schedules,

@@ -1,15 +1,9 @@
-import { baseConfigShape, loadConfigOrExit } from '@shardcast/platform';
+import { baseConfigShape, configVars, loadConfigOrExit } from '@shardcast/platform';
 import { z } from 'zod';
 import { parsePeerList } from '../peers/domain/peer-list.parser.js';
 import { parseStaticShardSelection } from '../replicas/domain/static-shard-map.js';
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
-const flag = (fallback: boolean) =>
-  z
-    .enum(['true', 'false', '1', '0'])
-    .default(fallback ? 'true' : 'false')
-    .transform((value) => value === 'true' || value === '1');
+const { positiveInt, nonNegativeInt, flag } = configVars;
 
 export const storageNodeConfigShape = {
   ...baseConfigShape({ name: 'storage-node', defaultPort: 4100 }),

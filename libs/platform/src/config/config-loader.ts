@@ -59,6 +59,19 @@ function isSensitive(field: z.ZodType | undefined): boolean {
   return meta?.[SENSITIVE] === true;
 }
 
+/** Kinds of variable every service shares, so numbers and flags parse the same way everywhere. */
+export const configVars = {
+  positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
+  nonNegativeInt: (fallback: number) => z.coerce.number().int().nonnegative().default(fallback),
+  nonNegativeNumber: (fallback: number) => z.coerce.number().finite().nonnegative().default(fallback),
+  /** true/false or 1/0. */
+  flag: (fallback: boolean) =>
+    z
+      .enum(['true', 'false', '1', '0'])
+      .default(fallback ? 'true' : 'false')
+      .transform((value) => value === 'true' || value === '1'),
+};
+
 // 0 asks the OS for any free port (tests start services that way).
 const port = (defaultPort: number): z.ZodType<number> =>
   z.coerce.number().int().min(0).max(65535).default(defaultPort);
