@@ -22,7 +22,10 @@ export const hashRangeSchema = z
       .refine(fitsBelow((1n << 64n) + 1n), 'must be at most 2^64')
       .describe('exclusive upper bound of the hash range (up to 2^64)'),
   })
-  .refine((r) => !DECIMAL_U64.test(r.lo) || !DECIMAL_U64.test(r.hi) || BigInt(r.lo) < BigInt(r.hi), 'lo must be below hi')
+  .refine(
+    (r) => !DECIMAL_U64.test(r.lo) || !DECIMAL_U64.test(r.hi) || BigInt(r.lo) < BigInt(r.hi),
+    'lo must be below hi',
+  )
   .describe('half-open range [lo, hi) of the 64-bit key-hash space');
 
 export const eventId = z

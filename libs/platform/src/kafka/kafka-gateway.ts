@@ -126,7 +126,11 @@ export class KafkaGateway {
   createConsumer(config: ConsumerConfig): Consumer {
     // A 1 s long-poll (kafkajs waits 5 s) bounds how long a stopping consumer waits for its
     // in-flight fetch, so services shut down promptly.
-    const consumer = this.kafka.consumer({ allowAutoTopicCreation: false, maxWaitTimeInMs: 1_000, ...config });
+    const consumer = this.kafka.consumer({
+      allowAutoTopicCreation: false,
+      maxWaitTimeInMs: 1_000,
+      ...config,
+    });
     this.consumers.add(consumer);
     return consumer;
   }
