@@ -1,4 +1,4 @@
-// The full test suite, as `./shardcast test` and CI run it: typecheck, lint, then every unit
+// The full test suite, as `./shardcast test` and CI run it: typecheck, lint, format, then every unit
 // and integration spec in one Vitest run. Integration specs need a real Kafka and Postgres:
 // KAFKA_BROKERS / DATABASE_URL when set; else testcontainers when Docker answers; else this
 // script starts a private broker (infra/kafka) and an embedded Postgres for the run.
@@ -100,6 +100,7 @@ async function main() {
     await check('lint', process.execPath, [bin('eslint'), '.', '--max-warnings', '0'], {
       NX_DAEMON: 'false',
     });
+    await check('format', process.execPath, [bin('prettier'), '--check', '.', '--log-level', 'warn']);
     const env = await provideInfrastructure(cleanups);
     const report = join(runDir, 'vitest-report.json');
     rmSync(report, { force: true });
