@@ -7,7 +7,8 @@ import {
   rawAccessV1,
 } from '@shardcast/contracts';
 import { decodeAccess, fastRawAccess } from './raw-access.decoder.js';
-import { asciiKeyHash, scanRawAccess, type ScannedAccess } from './raw-access.scanner.js';
+import { scanRawAccess, type ScannedAccess } from './raw-access.scanner.js';
+import { xxh64BigInt, xxh64Range } from './xxh64.js';
 
 const TS = 1_700_000_000_000;
 
@@ -93,9 +94,11 @@ describe('decoding access messages fast, exactly as the contract does', () => {
         expect(out.ts).toBe(event!.ts);
         expect(out.isWrite).toBe(event!.op === 'write');
         expect(out.bytes).toBe(event!.bytes);
-        if (event!.key !== undefined)
+        if (event!.key !== undefined) {
           expect(value.toString('latin1', out.keyStart, out.keyEnd)).toBe(event!.key);
-        else expect(out.keyHash).toBe(event!.keyHash);
+          xxh64Range(value, out.keyStart, out.keyEnd);
+          expect(xxh64BigInt()).toBe(keyHash(event!.key));
+        } else expect(out.keyHash).toBe(event!.keyHash);
       }
     },
   );
@@ -166,9 +169,17 @@ describe('decoding access messages fast, exactly as the contract does', () => {
     );
   });
 
-  it('hashes ASCII keys exactly as the keyspace does', () => {
+  it('hashes ASCII keys in place exactly as the keyspace does', () => {
     for (const key of ['', 'user:42', 'en:Main_Page', 'x'.repeat(5000), '~!@#$%^&*()']) {
-      expect(asciiKeyHash(key)).toBe(keyHash(key));
+      const value = Buffer.from(`{"ts":${TS},"key":"${key}","op":"read"}`);
+      const out = scanned();
+      if (key !== '' && key.length <= 4096) {
+        expect(scanRawAccess(value, out)).toBe(true);
+        expect(value.toString('latin1', out.keyStart, out.keyEnd)).toBe(key);
+      }
+      const start = value.indexOf(`"key":"`) + 7;
+      xxh64Range(value, start, start + key.length);
+      expect(xxh64BigInt()).toBe(keyHash(key));
     }
   });
 });

@@ -1,14 +1,3 @@
-import { xxh64 } from '@node-rs/xxhash';
-
-/**
- * The key hash of the keyspace (`keyHash` of the contracts: xxhash64 of the UTF-8 bytes, seed 0) for a
- * key the scanner found, which is ASCII, so its string is its bytes: hashing the string skips the
- * buffer `keyHash` makes, on the hot path. A unit test holds the two equal.
- */
-export function asciiKeyHash(key: string): bigint {
-  return xxh64(key, 0n);
-}
-
 /**
  * A single pass over the bytes of a raw access event in its plain form (a flat JSON object, ASCII,
  * no escapes, integer `ts`/`bytes`), picking out what stage 1 needs without building strings or
@@ -79,6 +68,17 @@ function fieldOf(buf: Uint8Array, start: number, end: number): number {
   // The names every event has are checked first, byte by byte: no string is made on the hot path.
   if (length === 2 && buf[start] === 0x74 && buf[start + 1] === 0x73) return F_TS; // ts
   if (length === 3 && buf[start] === 0x6b && buf[start + 1] === 0x65 && buf[start + 2] === 0x79) return F_KEY; // key
+  if (length === 2 && buf[start] === 0x6f && buf[start + 1] === 0x70) return F_OP; // op
+  if (
+    length === 5 &&
+    buf[start] === 0x62 &&
+    buf[start + 1] === 0x79 &&
+    buf[start + 2] === 0x74 &&
+    buf[start + 3] === 0x65 &&
+    buf[start + 4] === 0x73
+  ) {
+    return F_BYTES; // bytes
+  }
   for (const [name, field] of NAMES) {
     if (name.length !== length) continue;
     let same = true;

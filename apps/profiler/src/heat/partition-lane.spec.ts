@@ -1,6 +1,6 @@
 import { Registry } from 'prom-client';
 import type { Producer } from 'kafkajs';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { initialShards, type AccessSummaryV1 } from '@shardcast/contracts';
 import { ShardMap } from '../shard-map/domain/shard-map.js';
 import { PartitionHeat, type HeatConfig } from './domain/index.js';
@@ -86,6 +86,37 @@ describe('PartitionLane', () => {
     expect(cut.firstRawOffset).toBe(10);
     expect(cut.summaries.reduce((sum, s) => sum + s.reads + s.writes, 0)).toBe(4);
     expect(cut.summaries.reduce((sum, s) => sum + s.writes, 0)).toBe(2);
+  });
+
+  it('summarises events read in place exactly as the same events decoded', () => {
+    // Keys spread over every shard, repeated, across windows open at once; Math.random replayed.
+    const events = Array.from({ length: 3_000 }, (_, n) => ({
+      ts: T0 + ((n * 37) % 700) - (n % 5 === 0 ? 300 : 0),
+      key: n % 3 === 0 ? `hot-${n % 4}` : `user:${(n * 7919) % 500}`,
+      op: n % 10 === 0 ? ('write' as const) : ('read' as const),
+      bytes: n % 900,
+    }));
+    const summaries = (read: (l: PartitionLane, offset: number, event: (typeof events)[number]) => void) => {
+      let state = 11;
+      const random = vi.spyOn(Math, 'random').mockImplementation(() => {
+        state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
+        return state / 2 ** 31;
+      });
+      try {
+        const { lane: l } = lane(0);
+        events.forEach((event, offset) => read(l, offset, event));
+        return l.cut(T0).summaries;
+      } finally {
+        random.mockRestore();
+      }
+    };
+    const inPlace = summaries((l, offset, event) => {
+      expect(l.rawBytes(offset, Buffer.from(JSON.stringify(event)))).toBe(true);
+    });
+    const decoded = summaries((l, offset, event) => l.raw(offset, { kind: 'access', ...event }));
+    expect(inPlace.length).toBeGreaterThan(4);
+    expect(inPlace.some((s) => s.topKeys.length === 4)).toBe(true);
+    expect(inPlace).toEqual(decoded);
   });
 
   it('leaves messages it cannot read in place to the general decoder', () => {

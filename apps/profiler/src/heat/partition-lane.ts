@@ -1,7 +1,8 @@
 import { keyHash, type AccessSummaryV1, type HeatV1, type RawAccessV1 } from '@shardcast/contracts';
 import type { Producer } from 'kafkajs';
 import { AccessAggregator, type WindowSummary } from '../access/domain/access-aggregator.js';
-import { asciiKeyHash, scanRawAccess, type ScannedAccess } from '../access/raw-access.scanner.js';
+import { scanRawAccess, type ScannedAccess } from '../access/raw-access.scanner.js';
+import { XXH64_OUT, xxh64Range } from '../access/xxh64.js';
 import type { ShardMap } from '../shard-map/domain/shard-map.js';
 import {
   PartitionHeat,
@@ -126,13 +127,32 @@ export class PartitionLane {
     if (!scanRawAccess(value, scanned)) return false;
     if (offset < this.position) return true;
     this.position = offset + 1;
-    let hash: bigint;
-    let key: string | undefined;
-    if (scanned.keyStart >= 0) {
-      key = value.toString('latin1', scanned.keyStart, scanned.keyEnd);
-      hash = asciiKeyHash(key);
-    } else hash = BigInt(scanned.keyHash!);
-    this.count(offset, hash, key, scanned.ts, scanned.isWrite, scanned.bytes);
+    if (scanned.keyStart < 0) {
+      this.count(offset, BigInt(scanned.keyHash!), undefined, scanned.ts, scanned.isWrite, scanned.bytes);
+      return true;
+    }
+    // The key's hash straight from its bytes (ASCII, so they are its UTF-8): no string, no BigInt.
+    xxh64Range(value, scanned.keyStart, scanned.keyEnd);
+    const high = XXH64_OUT[0]!;
+    const low = XXH64_OUT[1]!;
+    const shardId = this.context.map.locateParts(high, low);
+    if (shardId === undefined) {
+      this.unroutableSinceBatch++;
+      return true;
+    }
+    this.aggregator.addBytes(
+      shardId,
+      scanned.ts,
+      high,
+      low,
+      value,
+      scanned.keyStart,
+      scanned.keyEnd,
+      scanned.isWrite,
+      scanned.bytes,
+    );
+    this.firstRawOffset ??= offset;
+    this.rawSinceBatch++;
     return true;
   }
 

@@ -66,4 +66,22 @@ describe('ShardMap', () => {
   it('refuses a record with an impossible range', () => {
     expect(() => ShardMap.initial(initial).apply(record('x', 1, 5n, 5n))).toThrow(RangeError);
   });
+
+  it('locates a hash given as 32-bit halves exactly as locate does, boundaries and gaps included', () => {
+    const map = ShardMap.initial(initial);
+    // A split half-announced, a boundary inside a 32-bit half, and a gap at the top of the space.
+    map.apply(record('a1', 0, 0n, Q + 5n));
+    map.apply(record('a2', 0, Q + 5n, 2n * Q));
+    map.apply(record('b', 0, 2n * Q, 4n * Q - (1n << 33n)));
+    const top = (1n << 64n) - 1n;
+    const probes = [0n, 1n, Q + 4n, Q + 5n, Q + 6n, 2n * Q - 1n, 2n * Q, 4n * Q - (1n << 33n) - 1n];
+    probes.push(4n * Q - (1n << 33n), top, 0xffffffffn, 1n << 32n, (Q + 5n) & ~0xffffffffn);
+    for (let k = 0n; k < 200n; k++) probes.push((k * 0x9e3779b97f4a7c15n) & top);
+    for (const hash of probes) {
+      expect(map.locateParts(Number(hash >> 32n), Number(hash & 0xffffffffn)), String(hash)).toBe(
+        map.locate(hash),
+      );
+    }
+    expect(map.locateParts(0xffffffff, 0xffffffff)).toBeUndefined();
+  });
 });

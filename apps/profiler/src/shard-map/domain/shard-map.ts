@@ -16,6 +16,11 @@ interface Segment {
   lo: bigint;
   hi: bigint;
   shardId: string;
+  /** `lo` and `hi` as 32-bit halves (`hi` may be 2^64: high half 2^32), for `locateParts`. */
+  loHigh: number;
+  loLow: number;
+  hiHigh: number;
+  hiLow: number;
 }
 
 /**
@@ -86,6 +91,24 @@ export class ShardMap {
     return undefined;
   }
 
+  /**
+   * `locate` for a hash given as unsigned 32-bit halves: the hot path hashes keys into two numbers,
+   * and making a BigInt of them only to route would cost more than the search.
+   */
+  locateParts(high: number, low: number): string | undefined {
+    const segments = this.segments;
+    let lower = 0;
+    let upper = segments.length - 1;
+    while (lower <= upper) {
+      const middle = (lower + upper) >>> 1;
+      const segment = segments[middle]!;
+      if (high < segment.loHigh || (high === segment.loHigh && low < segment.loLow)) upper = middle - 1;
+      else if (high > segment.hiHigh || (high === segment.hiHigh && low >= segment.hiLow)) lower = middle + 1;
+      else return segment.shardId;
+    }
+    return undefined;
+  }
+
   /** Cuts the hash space at every active boundary and picks one owner per piece (see the class comment). */
   private rebuild(): void {
     const active = this.active();
@@ -104,7 +127,13 @@ export class ShardMap {
       if (!owner) continue;
       const last = segments[segments.length - 1];
       if (last && last.shardId === owner.shardId && last.hi === lo) last.hi = hi;
-      else segments.push({ lo, hi, shardId: owner.shardId });
+      else segments.push({ lo, hi, shardId: owner.shardId, loHigh: 0, loLow: 0, hiHigh: 0, hiLow: 0 });
+    }
+    for (const segment of segments) {
+      segment.loHigh = Number(segment.lo >> 32n);
+      segment.loLow = Number(segment.lo & 0xffffffffn);
+      segment.hiHigh = Number(segment.hi >> 32n);
+      segment.hiLow = Number(segment.hi & 0xffffffffn);
     }
     this.segments = segments;
   }
