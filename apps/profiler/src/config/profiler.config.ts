@@ -1,13 +1,11 @@
-import { ConfigError, baseConfigShape, loadConfig } from '@shardcast/platform';
+import { ConfigError, baseConfigShape, configVars, loadConfig } from '@shardcast/platform';
 import { z } from 'zod';
 import { heatThresholdProblems } from '../heat/domain/index.js';
 
 const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
 
-const positiveInt = (fallback: number) => z.coerce.number().int().positive().default(fallback);
-const nonNegativeInt = (fallback: number) => z.coerce.number().int().nonnegative().default(fallback);
-const rate = (fallback: number) => z.coerce.number().finite().nonnegative().default(fallback);
+const { positiveInt, nonNegativeInt, nonNegativeNumber: rate } = configVars;
 
 export const profilerConfigShape = {
   ...baseConfigShape({ name: 'profiler', defaultPort: 4001 }),
