@@ -50,6 +50,14 @@ describe('infra/docker-compose.yml', () => {
     const volumes = nodes.flatMap(([, s]) => s.volumes ?? []).map((v) => v.split(':')[0]);
     expect(new Set(volumes).size).toBe(6);
     for (const volume of volumes) expect(compose.volumes).toHaveProperty(volume!);
+    // Each node knows the other two (forwarding, checkpoint backups) by their compose names.
+    for (const [name, node] of nodes) {
+      const peers = (node.environment?.PEERS ?? '').split(',').map((p) => p.split('=')[1]);
+      const others = nodes
+        .filter(([other]) => other !== name)
+        .map(([other, o]) => `http://${other}:${o.environment?.PORT}`);
+      expect(peers.sort()).toEqual(others.sort());
+    }
     for (const [, node] of nodes) {
       expect(node.volumes?.map((v) => v.split(':')[1]).sort()).toEqual(
         [node.environment?.FAST_TIER_DIR, node.environment?.SLOW_TIER_DIR].sort(),

@@ -3,12 +3,14 @@
 // supervised process with its log in .run/logs. Started by `./shardcast up`.
 import { spawn } from 'node:child_process';
 import {
+  closeSync,
   existsSync,
   mkdirSync,
   openSync,
   readFileSync,
   readdirSync,
   rmSync,
+  statSync,
   writeFileSync,
   writeSync,
 } from 'node:fs';
@@ -66,11 +68,15 @@ class Supervised {
   }
   start() {
     const log = openSync(join(logDir, `${this.name}.log`), 'a');
+    // Detached: a Ctrl-C in the terminal reaches the supervisor only, which then stops the
+    // services before the broker and Postgres, instead of everything dying at once.
     this.child = spawn(this.command, this.args, {
       cwd: repo,
       env: { ...process.env, ...this.env },
       stdio: ['ignore', log, log],
+      detached: true,
     });
+    closeSync(log);
     this.startedAt = Date.now();
     this.child.once('exit', (code, signal) => {
       if (this.stopping) return;
@@ -106,6 +112,9 @@ async function startKafka(children) {
     throw new Error(
       `port ${port} is taken: stop what runs there, set KAFKA_PORT, or set KAFKA_BROKERS to use it`,
     );
+  // Only this start's log lines count: an old "Kafka Server started" must not pass for this one.
+  const kafkaLog = join(logDir, 'kafka.log');
+  const logStart = existsSync(kafkaLog) ? statSync(kafkaLog).size : 0;
   const kafka = new Supervised('kafka', join(repo, 'infra/kafka/kafka.sh'), ['run'], {
     KAFKA_PORT: String(port),
     KAFKA_DATA_DIR: join(runDir, 'kafka'),
@@ -115,7 +124,7 @@ async function startKafka(children) {
     'Kafka',
     async () =>
       (await portOpen(port)) &&
-      readFileSync(join(logDir, 'kafka.log'), 'utf8').includes('Kafka Server started'),
+      readFileSync(kafkaLog).subarray(logStart).toString('utf8').includes('Kafka Server started'),
     90_000,
   );
   return `127.0.0.1:${port}`;
@@ -210,6 +219,8 @@ async function up(argv) {
   const stop = async (exitCode) => {
     if (stopping) return;
     stopping = true;
+    // No child is restarted from here on, whatever order they exit in.
+    for (const child of children) child.stopping = true;
     say('stopping…');
     await stopExtraNodes().catch((e) => say(`extra nodes: ${e.message}`));
     for (const cleanup of cleanups.splice(0).reverse())
@@ -226,6 +237,12 @@ async function up(argv) {
   process.on('SIGTERM', () => void stop(0));
 
   try {
+    // Written first, so `./shardcast down` can stop a stack that is still starting.
+    writeFileSync(stackFile, JSON.stringify({ pid: process.pid, endpoints: [] }, null, 2));
+    const nodePorts = Array.from({ length: storageNodes }, (_, i) => STORAGE_NODE_BASE_PORT + i);
+    for (const port of [...SERVICES.map((service) => service.port), ...nodePorts]) {
+      if (await portOpen(port)) throw new Error(`port ${port} is taken: stop what runs there first`);
+    }
     const kafkaBrokers = await startKafka(children);
     const databaseUrl = await startPostgres(children);
     await createTopics(kafkaBrokers);

@@ -31,7 +31,9 @@ function dockerReachable() {
 
 async function provideInfrastructure(cleanups) {
   const env = {};
-  if ((process.env.KAFKA_BROKERS && process.env.DATABASE_URL) || dockerReachable()) return env;
+  if (process.env.KAFKA_BROKERS && process.env.DATABASE_URL) return env;
+  // testcontainers provides both or neither: with one of them set, start the other here.
+  if (!process.env.KAFKA_BROKERS && !process.env.DATABASE_URL && dockerReachable()) return env;
   if (!process.env.KAFKA_BROKERS) {
     const port = process.env.TEST_KAFKA_PORT ?? '19092';
     const dataDir = join(runDir, 'test-kafka');
@@ -62,6 +64,7 @@ async function provideInfrastructure(cleanups) {
       },
     });
     cleanups.push(async () => {
+      if (postgres.exitCode !== null || postgres.signalCode !== null) return;
       const exited = new Promise((resolve) => postgres.once('exit', resolve));
       postgres.kill('SIGTERM');
       await exited;
@@ -96,7 +99,7 @@ async function main() {
   try {
     await check('typecheck (build and specs)', process.execPath, [bin('tsc'), '-p', 'tsconfig.spec.json']);
     // The module-boundary rule reads Nx's project graph; compute it first (it would skip otherwise).
-    await run('project graph', process.execPath, [bin('nx'), 'show', 'projects'], { NX_DAEMON: 'false' });
+    await check('project graph', process.execPath, [bin('nx'), 'show', 'projects'], { NX_DAEMON: 'false' });
     await check('lint', process.execPath, [bin('eslint'), '.', '--max-warnings', '0'], {
       NX_DAEMON: 'false',
     });
@@ -104,21 +107,29 @@ async function main() {
     const env = await provideInfrastructure(cleanups);
     const report = join(runDir, 'vitest-report.json');
     rmSync(report, { force: true });
-    await run(
+    // CI=true: a missing file snapshot (the committed JSON Schemas) fails instead of being written.
+    const vitestOk = await run(
       'unit and integration specs',
       process.execPath,
       [bin('vitest'), 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`],
-      env,
+      { ...env, CI: 'true' },
     );
     if (existsSync(report)) {
+      const failedBefore = failed;
       const results = JSON.parse(readFileSync(report, 'utf8'));
       passed += results.numPassedTests;
       failed += results.numFailedTests;
       skipped += results.numPendingTests + results.numTodoTests;
-      // A spec file that failed to load has no tests to count: count it as a failure.
+      // Suites whose hooks failed (their tests then count as skipped) and files that did not
+      // load have no failed test to count: each is one more failure.
       failed += results.testResults.filter(
-        (file) => file.status === 'failed' && file.assertionResults.length === 0,
+        (file) => file.status === 'failed' && !file.assertionResults.some((test) => test.status === 'failed'),
       ).length;
+      // Errors outside any test (unhandled rejections) fail vitest without failing a test.
+      if (!vitestOk && failed === failedBefore) {
+        failed += 1;
+        say('FAILED: vitest exited non-zero (see its output above)');
+      }
     } else {
       failed += 1;
       say('FAILED: the test run wrote no report');

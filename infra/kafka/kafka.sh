@@ -82,7 +82,12 @@ wait_ready() {
   local deadline=$((SECONDS + ${KAFKA_START_TIMEOUT:-90}))
   until grep -q "Kafka Server started" "$logfile" 2>/dev/null && port_open; do
     running || { tail -n 40 "$logfile" >&2; die "broker exited during start-up (log: $logfile)"; }
-    [ $SECONDS -lt $deadline ] || { tail -n 40 "$logfile" >&2; die "broker did not answer on 127.0.0.1:$port in time"; }
+    if [ $SECONDS -ge $deadline ]; then
+      tail -n 40 "$logfile" >&2
+      # Leave nothing behind: a broker that missed its start-up deadline is stopped.
+      kill "$(cat "$pidfile")" 2>/dev/null || true
+      die "broker did not answer on 127.0.0.1:$port in time"
+    fi
     sleep 0.5
   done
 }

@@ -7,7 +7,7 @@ import type { z } from 'zod';
 import { type BaseConfig, ConfigError, loadConfig, redactConfig } from '../config/config-loader.js';
 import { JsonLogger } from '../observability/json-logger.js';
 import { routeProcessWarnings } from '../observability/process-warnings.js';
-import { startTracing, stopTracing } from '../observability/tracing.js';
+import { startTracing } from '../observability/tracing.js';
 import { ApiErrorFilter } from './api-error.js';
 
 /** Loads the config or stops the process with every problem listed (exit code 78, EX_CONFIG). */
@@ -78,7 +78,6 @@ export async function bootstrapService<C extends BaseConfig>(
   await app.listen({ port: config.PORT, host: config.HOST });
   const url = listeningUrl(app);
   logger.event('info', 'listening', { url, docs: `${url}/docs` });
-  process.once('beforeExit', () => void stopTracing());
   return app;
 }
 

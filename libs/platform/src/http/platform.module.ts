@@ -14,6 +14,7 @@ import { CreateProcessedEvents1732300000000 } from '../db/processed-events.migra
 import { KafkaGateway } from '../kafka/kafka-gateway.js';
 import { JsonLogger } from '../observability/json-logger.js';
 import { MessagingMetrics, createMetricsRegistry } from '../observability/metrics.js';
+import { stopTracing } from '../observability/tracing.js';
 import { HealthController } from './health.controller.js';
 import { HealthRegistry } from './health.registry.js';
 import { MetricsController } from './metrics.controller.js';
@@ -41,6 +42,8 @@ class PlatformShutdown implements OnApplicationShutdown {
   async onApplicationShutdown(): Promise<void> {
     await this.kafka.disconnect();
     if (this.dataSource.isInitialized) await this.dataSource.destroy();
+    // Flush buffered spans here: after a signal Nest re-raises it, so 'beforeExit' never comes.
+    await stopTracing();
   }
 }
 

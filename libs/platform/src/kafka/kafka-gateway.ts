@@ -169,7 +169,7 @@ export class KafkaGateway {
     const start = async (): Promise<void> => {
       for (let attempt = 1; !stopped; attempt += 1) {
         try {
-          current = await this.consume(options, () => {
+          current = await this.consume(options, (crashed) => {
             if (stopped) return;
             this.options.logger.event(
               'warn',
@@ -177,7 +177,19 @@ export class KafkaGateway {
               { groupId: options.groupId },
               'Kafka',
             );
-            void current?.stop().finally(() => setTimeout(() => void start(), 2_000));
+            void crashed
+              .stop()
+              .catch((error: unknown) =>
+                this.options.logger.event(
+                  'warn',
+                  'crashed consumer did not disconnect cleanly',
+                  { groupId: options.groupId, error: (error as Error).message },
+                  'Kafka',
+                ),
+              )
+              .finally(() => {
+                if (!stopped) setTimeout(() => void start(), 2_000);
+              });
           });
           if (stopped) await current.stop();
           return;
@@ -204,14 +216,23 @@ export class KafkaGateway {
 
   async consume<K extends TopicKey>(
     options: ConsumeOptions<K>,
-    onFatalCrash?: () => void,
+    onFatalCrash?: (crashed: ConsumerHandle) => void,
   ): Promise<ConsumerHandle> {
     const spec = TOPICS[options.topic];
     const wireTopic = this.topic(options.topic);
     const consumer = this.createConsumer({ groupId: options.groupId });
     const maxAttempts = options.maxHandlerAttempts ?? 3;
+    const handle: ConsumerHandle = {
+      groupId: options.groupId,
+      stop: async () => {
+        this.consumers.delete(consumer);
+        await consumer.disconnect();
+      },
+    };
+    // kafkajs restarts a consumer itself after a retriable crash; after any other it stays
+    // down, so the owner is told (even during the first join, before consume() returns).
     consumer.on(consumer.events.CRASH, (event) => {
-      if (!event.payload.restart) onFatalCrash?.();
+      if (!event.payload.restart) onFatalCrash?.(handle);
     });
 
     try {
@@ -225,8 +246,12 @@ export class KafkaGateway {
     await consumer.run({
       eachBatchAutoResolve: false,
       eachBatch: async (payload) => {
+        // A consumer that is stopping or has lost the partition must not resolve offsets of
+        // events it did not handle: kafkajs would commit them and they would be lost.
+        if (!payload.isRunning() || payload.isStale()) return;
         const { batch } = payload;
         const valid: ConsumedEvent<EventOf<K>>[] = [];
+        const invalid: { message: KafkaMessage; reason: string }[] = [];
         for (const message of batch.messages) {
           const decoded = decodeEvent(options.topic, message);
           if (decoded.ok) {
@@ -238,26 +263,26 @@ export class KafkaGateway {
               timestampMs: Number(message.timestamp),
             });
           } else {
-            await this.deadLetter(spec.name, batch.partition, message, decoded.reason);
+            invalid.push({ message, reason: decoded.reason });
           }
         }
-        if (valid.length > 0 && payload.isRunning() && !payload.isStale()) {
+        if (valid.length > 0) {
           await this.handleWithRetries(spec.name, batch.messages, valid, options.handle, maxAttempts);
           this.options.metrics.consumed.inc({ topic: spec.name }, valid.length);
         }
+        // After the handler succeeded: a batch retried for a transient failure does not send
+        // its undecodable messages to the dead-letter topic once per try.
+        for (const { message, reason } of invalid) {
+          await this.deadLetter(spec.name, batch.partition, message, reason);
+        }
+        if (!payload.isRunning() || payload.isStale()) return;
         const last = batch.messages.at(-1);
         if (last !== undefined) payload.resolveOffset(last.offset);
         await payload.commitOffsetsIfNecessary();
         await payload.heartbeat();
       },
     });
-    return {
-      groupId: options.groupId,
-      stop: async () => {
-        await consumer.disconnect();
-        this.consumers.delete(consumer);
-      },
-    };
+    return handle;
   }
 
   /** Creates the topics that do not exist yet; existing ones are left as they are. */

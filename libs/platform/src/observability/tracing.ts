@@ -14,7 +14,8 @@ let sdk: NodeSDK | undefined;
 
 /**
  * Starts OpenTelemetry once per process. Off by default: the W3C propagator is registered
- * anyway, so trace context still crosses Kafka headers when a caller sends one.
+ * anyway, so a trace context that arrives in Kafka headers or HTTP is carried in outgoing
+ * headers by code that passes it explicitly; spans are only recorded with an exporter.
  */
 export function startTracing(options: TracingOptions): void {
   if (sdk !== undefined) return;
