@@ -1,5 +1,5 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { HEADERS, TOPICS, deadLetterTopicName } from '@shardcast/contracts';
+import { HEADERS, TOPICS } from '@shardcast/contracts';
 import { JsonLogger, KafkaGateway, MessagingMetrics, SERVICE_CONFIG } from '@shardcast/platform';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
 import type { ProfilerConfig } from '../config/profiler.config.js';
@@ -147,7 +147,7 @@ export class AccessConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     this.messaging.consumed.inc({ topic: 'access' }, valid);
     if (deadLetters.length > 0) {
       try {
-        await this.deadLetter(batch.partition, deadLetters);
+        await this.gateway.deadLetterAll('access', batch.partition, deadLetters);
       } catch (error) {
         // The lane has moved past these messages; replaying from the last durable cut sends them again.
         this.restart(error as Error);
@@ -155,35 +155,6 @@ export class AccessConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       }
     }
     payload.resolveOffset(batch.lastOffset());
-  }
-
-  /** Same headers and metric as the platform gateway's dead letters, sent as one request per batch. */
-  private async deadLetter(
-    partition: number,
-    letters: { message: KafkaMessage; reason: string }[],
-  ): Promise<void> {
-    const atMs = String(Date.now());
-    await this.gateway.sendRaw(
-      deadLetterTopicName('access', this.gateway.topicPrefix),
-      letters.map(({ message, reason }) => {
-        const headers: IHeaders = { ...(message.headers ?? {}) };
-        headers[HEADERS.deadLetterReason] = reason.slice(0, 4_000);
-        headers[HEADERS.deadLetterTopic] = this.topicName;
-        headers[HEADERS.deadLetterPartition] = String(partition);
-        headers[HEADERS.deadLetterOffset] = message.offset;
-        headers[HEADERS.deadLetterAtMs] = atMs;
-        return { key: message.key, value: message.value, headers };
-      }),
-    );
-    this.messaging.deadLettered.inc({ topic: 'access' }, letters.length);
-    for (const { message, reason } of letters) {
-      this.logger.event(
-        'warn',
-        'message sent to dead-letter topic',
-        { topic: 'access', partition, offset: message.offset, reason },
-        'Access',
-      );
-    }
   }
 
   private restart(error: Error): void {

@@ -272,9 +272,7 @@ export class KafkaGateway {
         }
         // After the handler succeeded: a batch retried for a transient failure does not send
         // its undecodable messages to the dead-letter topic once per try.
-        for (const { message, reason } of invalid) {
-          await this.deadLetter(spec.name, batch.partition, message, reason);
-        }
+        await this.deadLetterAll(spec.name, batch.partition, invalid);
         if (!payload.isRunning() || payload.isStale()) return;
         const last = batch.messages.at(-1);
         if (last !== undefined) payload.resolveOffset(last.offset);
@@ -441,33 +439,46 @@ export class KafkaGateway {
         if (!(error instanceof PermanentEventError)) throw error;
         const message = byOffset.get(event.offset);
         if (message)
-          await this.deadLetter(topic, event.partition, message, `handler rejected: ${error.message}`);
+          await this.deadLetterAll(topic, event.partition, [
+            { message, reason: `handler rejected: ${error.message}` },
+          ]);
       }
     }
   }
 
-  private async deadLetter(
+  /**
+   * Sends messages of one consumed partition to the topic's dead-letter topic, each with its
+   * reason, where it came from and its original headers, in one request. Every consumer
+   * dead-letters through here, so the format and the metric are the same everywhere.
+   */
+  async deadLetterAll(
     topic: string,
     partition: number,
-    message: KafkaMessage,
-    reason: string,
+    letters: { message: KafkaMessage; reason: string }[],
   ): Promise<void> {
-    const headers: IHeaders = { ...(message.headers ?? {}) };
-    headers[HEADERS.deadLetterReason] = reason.slice(0, 4_000);
-    headers[HEADERS.deadLetterTopic] = topicName(topic, this.options.topicPrefix);
-    headers[HEADERS.deadLetterPartition] = String(partition);
-    headers[HEADERS.deadLetterOffset] = message.offset;
-    headers[HEADERS.deadLetterAtMs] = String(Date.now());
-    await this.sendRaw(deadLetterTopicName(topic, this.options.topicPrefix), [
-      { key: message.key, value: message.value, headers },
-    ]);
-    this.options.metrics.deadLettered.inc({ topic });
-    this.options.logger.event(
-      'warn',
-      'message sent to dead-letter topic',
-      { topic, partition, offset: message.offset, reason },
-      'Kafka',
+    if (letters.length === 0) return;
+    const atMs = String(Date.now());
+    await this.sendRaw(
+      deadLetterTopicName(topic, this.options.topicPrefix),
+      letters.map(({ message, reason }) => {
+        const headers: IHeaders = { ...(message.headers ?? {}) };
+        headers[HEADERS.deadLetterReason] = reason.slice(0, 4_000);
+        headers[HEADERS.deadLetterTopic] = topicName(topic, this.options.topicPrefix);
+        headers[HEADERS.deadLetterPartition] = String(partition);
+        headers[HEADERS.deadLetterOffset] = message.offset;
+        headers[HEADERS.deadLetterAtMs] = atMs;
+        return { key: message.key, value: message.value, headers };
+      }),
     );
+    this.options.metrics.deadLettered.inc({ topic }, letters.length);
+    for (const { message, reason } of letters) {
+      this.options.logger.event(
+        'warn',
+        'message sent to dead-letter topic',
+        { topic, partition, offset: message.offset, reason },
+        'Kafka',
+      );
+    }
   }
 
   private logKafka(entry: LogEntry): void {
