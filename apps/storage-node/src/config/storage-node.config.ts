@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { parsePeerList } from '../peers/domain/peer-list.parser.js';
 import { parseStaticShardSelection } from '../replicas/domain/static-shard-map.js';
 
-const { positiveInt, nonNegativeInt, flag } = configVars;
+const { positiveInt, nonNegativeInt, flag, parsedText } = configVars;
 
 export const storageNodeConfigShape = {
   ...baseConfigShape({ name: 'storage-node', defaultPort: 4100 }),
@@ -40,38 +40,16 @@ export const storageNodeConfigShape = {
     .describe(
       'shards of the static shard map (equal hash ranges shard-000…), used until the shard-manager assigns shards',
     ),
-  STATIC_SHARDS: z
-    .string()
-    .default('all')
-    .transform((text, context) => {
-      const parsed = parseStaticShardSelection(text);
-      if (!parsed.ok) {
-        context.addIssue({ code: 'custom', message: parsed.reason });
-        return z.NEVER;
-      }
-      return parsed.value;
-    })
-    .describe(
-      'static shards this node creates on its first start: "all", "none" or a comma list such as shard-000,shard-003',
-    ),
+  STATIC_SHARDS: parsedText('all', parseStaticShardSelection).describe(
+    'static shards this node creates on its first start: "all", "none" or a comma list such as shard-000,shard-003',
+  ),
   STATIC_SHARD_TIER: z
     .enum(['fast', 'slow'])
     .default('fast')
     .describe('tier of the replicas the static map creates'),
-  PEERS: z
-    .string()
-    .default('')
-    .transform((text, context) => {
-      const parsed = parsePeerList(text);
-      if (!parsed.ok) {
-        context.addIssue({ code: 'custom', message: parsed.reason });
-        return z.NEVER;
-      }
-      return parsed.value;
-    })
-    .describe(
-      'other storage-nodes, for forwarding and checkpoint backups: node-2=http://127.0.0.1:4101,node-3=http://…',
-    ),
+  PEERS: parsedText('', parsePeerList).describe(
+    'other storage-nodes, for forwarding and checkpoint backups: node-2=http://127.0.0.1:4101,node-3=http://…',
+  ),
   FOLLOW_SHARDMAP: flag(true).describe('act on `shardmap` events that assign or remove shards of this node'),
   MAX_VALUE_BYTES: positiveInt(1024 * 1024).describe('largest value a PUT accepts, in bytes'),
   MAX_BATCH_BYTES: positiveInt(8 * 1024 * 1024).describe('largest batch-write request body, in bytes'),

@@ -64,6 +64,22 @@ export const configVars = {
   positiveInt: (fallback: number) => z.coerce.number().int().positive().default(fallback),
   nonNegativeInt: (fallback: number) => z.coerce.number().int().nonnegative().default(fallback),
   nonNegativeNumber: (fallback: number) => z.coerce.number().finite().nonnegative().default(fallback),
+  /** Text read by a parser that says why it rejects a value; the reason becomes the config error. */
+  parsedText: <T>(
+    fallback: string,
+    parse: (text: string) => { ok: true; value: T } | { ok: false; reason: string },
+  ) =>
+    z
+      .string()
+      .default(fallback)
+      .transform((text, context) => {
+        const parsed = parse(text);
+        if (!parsed.ok) {
+          context.addIssue({ code: 'custom', message: parsed.reason });
+          return z.NEVER;
+        }
+        return parsed.value;
+      }),
   /** true/false or 1/0. */
   flag: (fallback: boolean) =>
     z
