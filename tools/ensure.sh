@@ -56,6 +56,12 @@ ensure_kcat() {
   apt_install kcat || ensure_log "kcat is not installed and could not be installed; tests that produce with it will fail"
 }
 
+# Only the benchmarks use wrk (bench/kv falls back to autocannon without it).
+ensure_wrk() {
+  command -v wrk >/dev/null 2>&1 && return 0
+  apt_install wrk || ensure_log "wrk is not installed and could not be installed; bench/kv uses autocannon instead"
+}
+
 ensure_deps() {
   local stamp="$repo/node_modules/.package-lock.json"
   if [ ! -f "$stamp" ] || [ "$repo/package-lock.json" -nt "$stamp" ] || [ "$repo/package.json" -nt "$stamp" ]; then
@@ -82,6 +88,7 @@ ensure_all() {
   ensure_java || return 1
   ensure_kafka_jars || return 1
   ensure_kcat
+  ensure_wrk
   ensure_deps || return 1
   ensure_build || return 1
 }
