@@ -88,7 +88,6 @@ ensure_all() {
   ensure_java || return 1
   ensure_kafka_jars || return 1
   ensure_kcat
-  ensure_wrk
   ensure_deps || return 1
   ensure_build || return 1
 }
