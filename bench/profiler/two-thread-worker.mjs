@@ -1,11 +1,13 @@
-// The worker of two-thread-ceiling.mjs: stage 1's per-event work (scan, key hash, per-shard windows
+// The worker of two-thread-ceiling.mjs: stage 1's per-event work (scan, key hash, routing, per-shard windows
 // and per-key counts) over value chunks the consumer thread hands over, drained every 200,000 events
 // as a flush would. Replies with the events it has read so far.
 import { parentPort, workerData } from 'node:worker_threads';
+import { initialShards } from '@shardcast/contracts';
 
 const { AccessAggregator } = await import(`${workerData.dist}/access/domain/access-aggregator.js`);
 const { scanRawAccess } = await import(`${workerData.dist}/access/raw-access.scanner.js`);
 const { XXH64_OUT, xxh64Range } = await import(`${workerData.dist}/access/xxh64.js`);
+const { ShardMap } = await import(`${workerData.dist}/shard-map/domain/shard-map.js`);
 
 const aggregator = new AccessAggregator({
   windowMs: 1000,
@@ -14,7 +16,8 @@ const aggregator = new AccessAggregator({
   random: Math.random,
 });
 const scanned = { ts: 0, isWrite: false, bytes: 0, keyStart: -1, keyEnd: -1, keyHash: undefined };
-const SHARDS = ['s0', 's1', 's2', 's3', 's4', 's5', 's6', 's7'];
+// Routed by the real shard map, as hot-path.mjs routes: 16 shards over the hash space.
+const map = ShardMap.initial(initialShards(16));
 let read = 0;
 let drainedAt = 0;
 parentPort.on('message', ({ chunk, used }) => {
@@ -26,11 +29,14 @@ parentPort.on('message', ({ chunk, used }) => {
     if (!scanRawAccess(value, scanned)) continue;
     xxh64Range(value, scanned.keyStart, scanned.keyEnd);
     const high = XXH64_OUT[0];
+    const low = XXH64_OUT[1];
+    const shardId = map.locateParts(high, low);
+    if (shardId === undefined) continue;
     aggregator.addBytes(
-      SHARDS[high & 7],
+      shardId,
       scanned.ts,
       high,
-      XXH64_OUT[1],
+      low,
       value,
       scanned.keyStart,
       scanned.keyEnd,
