@@ -141,6 +141,29 @@ describe('decoding access messages fast, exactly as the contract does', () => {
     }
   });
 
+  it('reads a message packed among others exactly as the message alone, and no byte beyond it', () => {
+    // What follows a message in a chunk is the next one's length and bytes: anything at all.
+    const neighbours = ['', '}', '"', ' ', ',"op":"read"}', '0', 'rue', 'ull', '\u0000\u0001'];
+    for (const text of CASES) {
+      for (const before of neighbours) {
+        for (const after of neighbours) {
+          // Cut short too: every prefix of a message, followed by bytes that could complete it.
+          for (const length of [text.length, Math.max(0, text.length - 1)]) {
+            const value = Buffer.from(text.slice(0, length));
+            const packed = Buffer.concat([Buffer.from(before), value, Buffer.from(after)]);
+            const out = scanned();
+            const says = scanRawAccess(packed, out, before.length, before.length + value.length);
+            const reference = scanned();
+            expect(says, `${before}|${value.toString()}|${after}`).toBe(scanRawAccess(value, reference));
+            const shift = (at: number) => (at < 0 ? at : at - before.length);
+            if (says)
+              expect({ ...out, keyStart: shift(out.keyStart), keyEnd: shift(out.keyEnd) }).toEqual(reference);
+          }
+        }
+      }
+    }
+  });
+
   it('matches the schema object for object on the fast path', () => {
     const event = { ts: TS, key: 'k', op: 'write', bytes: 3, client: 'c', unknown: 1 };
     expect(fastRawAccess(event)).toEqual(rawAccessV1.parse(event));

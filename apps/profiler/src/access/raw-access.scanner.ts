@@ -94,12 +94,16 @@ function ascii(buf: Uint8Array, start: number, end: number): string {
   return text;
 }
 
-/** Fills `out` and returns true when the message is a plain raw access event (see the file comment). */
-export function scanRawAccess(buf: Uint8Array, out: ScannedAccess): boolean {
-  const n = buf.length;
-  let i = 0;
+/**
+ * Fills `out` and returns true when the message `buf[from, to)` is a plain raw access event (see the
+ * file comment). A range, so that messages packed in one buffer are read without a view each; no byte
+ * outside it is read, and the key's range in `out` is in `buf`'s positions.
+ */
+export function scanRawAccess(buf: Uint8Array, out: ScannedAccess, from = 0, to = buf.length): boolean {
+  const n = to;
+  let i = from;
   while (i < n && isWhitespace(buf[i]!)) i++;
-  if (buf[i] !== OPEN) return false;
+  if (i >= n || buf[i] !== OPEN) return false;
   i++;
   let seen = 0;
   let ts = -1;
@@ -111,7 +115,7 @@ export function scanRawAccess(buf: Uint8Array, out: ScannedAccess): boolean {
   let keyHashEnd = -1;
   for (;;) {
     while (i < n && isWhitespace(buf[i]!)) i++;
-    if (buf[i] !== QUOTE) return false;
+    if (i >= n || buf[i] !== QUOTE) return false;
     const nameStart = ++i;
     while (i < n) {
       const byte = buf[i]!;
@@ -125,10 +129,10 @@ export function scanRawAccess(buf: Uint8Array, out: ScannedAccess): boolean {
     seen |= field;
     i++;
     while (i < n && isWhitespace(buf[i]!)) i++;
-    if (buf[i] !== COLON) return false;
+    if (i >= n || buf[i] !== COLON) return false;
     i++;
     while (i < n && isWhitespace(buf[i]!)) i++;
-    const first = buf[i];
+    const first = i < n ? buf[i] : undefined;
     if (first === QUOTE) {
       const start = ++i;
       while (i < n) {
@@ -212,25 +216,25 @@ export function scanRawAccess(buf: Uint8Array, out: ScannedAccess): boolean {
         i++;
       }
       if (i - start > MAX_SAFE_DIGITS) return false;
-      const after = buf[i];
+      const after = i < n ? buf[i] : undefined;
       if (after === 0x2e || after === 0x65 || after === 0x45) return false; // . e E
       if (field === F_TS) ts = value;
       else if (field === F_BYTES) bytes = value;
       else if (field !== 0) return false; // a known string field given a number
     } else if (first === MINUS) {
       return false;
-    } else if (field === 0 && first === 0x74 && matches(buf, i, 'true')) {
+    } else if (field === 0 && first === 0x74 && matches(buf, i, n, 'true')) {
       i += 4;
-    } else if (field === 0 && first === 0x66 && matches(buf, i, 'false')) {
+    } else if (field === 0 && first === 0x66 && matches(buf, i, n, 'false')) {
       i += 5;
-    } else if (field === 0 && first === 0x6e && matches(buf, i, 'null')) {
+    } else if (field === 0 && first === 0x6e && matches(buf, i, n, 'null')) {
       i += 4;
     } else {
       // Objects, arrays, a known field given a literal, or not JSON: not the plain form.
       return false;
     }
     while (i < n && isWhitespace(buf[i]!)) i++;
-    const separator = buf[i];
+    const separator = i < n ? buf[i] : undefined;
     i++;
     if (separator === COMMA) continue;
     if (separator !== CLOSE) return false;
@@ -254,8 +258,8 @@ export function scanRawAccess(buf: Uint8Array, out: ScannedAccess): boolean {
   return true;
 }
 
-function matches(buf: Uint8Array, at: number, literal: string): boolean {
-  if (at + literal.length > buf.length) return false;
+function matches(buf: Uint8Array, at: number, end: number, literal: string): boolean {
+  if (at + literal.length > end) return false;
   for (let k = 0; k < literal.length; k++) if (buf[at + k] !== literal.charCodeAt(k)) return false;
   return true;
 }
