@@ -1,23 +1,21 @@
 import { Inject, Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { HEADERS, TOPICS } from '@shardcast/contracts';
-import { JsonLogger, KafkaGateway, MessagingMetrics, SERVICE_CONFIG } from '@shardcast/platform';
-import type { Consumer, EachBatchPayload, IHeaders, KafkaMessage } from 'kafkajs';
+import { JsonLogger, KafkaGateway, SERVICE_CONFIG } from '@shardcast/platform';
+import type { Consumer, EachBatchPayload } from 'kafkajs';
 import type { ProfilerConfig } from '../config/profiler.config.js';
 import { HeatService } from '../heat/heat.service.js';
 import { ShardMapService } from '../shard-map/shard-map.service.js';
-import { decodeAccess } from './raw-access.decoder.js';
 
 /** How long routing waits for the shard map to catch up before starting anyway. */
 const SHARD_MAP_WAIT_MS = 15_000;
 
 /**
- * Reads `access` for the profiler's consumer group and hands each message to the lane of its
- * partition: raw events to stage 1, summaries to stage 2; undecodable ones go to the dead-letter topic.
+ * Reads `access` for the profiler's consumer group and hands each batch to the lane of its partition:
+ * raw events are counted by stage 1, summaries by stage 2; undecodable ones go to the dead-letter topic.
  *
  * A kafkajs consumer of its own rather than `KafkaGateway.runConsumer`, for three things the gateway
  * does not offer: the partition assignment (`GROUP_JOIN`), which decides which heat this instance
  * holds; offsets committed only through the per-partition Kafka transactions (never by the consumer);
- * and a decoder with a fast path for raw events. Dead letters keep the gateway's headers and metric.
+ * and stage 1 on a thread of its own (see `StageOneChannel`). Dead letters keep the gateway's headers and metric.
  */
 @Injectable()
 export class AccessConsumer implements OnApplicationBootstrap, OnModuleDestroy {
@@ -31,7 +29,6 @@ export class AccessConsumer implements OnApplicationBootstrap, OnModuleDestroy {
     @Inject(KafkaGateway) private readonly gateway: KafkaGateway,
     @Inject(HeatService) private readonly heat: HeatService,
     @Inject(ShardMapService) private readonly shardMap: ShardMapService,
-    @Inject(MessagingMetrics) private readonly messaging: MessagingMetrics,
     @Inject(JsonLogger) private readonly logger: JsonLogger,
   ) {}
 
@@ -115,46 +112,20 @@ export class AccessConsumer implements OnApplicationBootstrap, OnModuleDestroy {
   private async handleBatch(payload: EachBatchPayload): Promise<void> {
     const { batch } = payload;
     if (!payload.isRunning() || payload.isStale()) return;
+    // Stage 1 reads batches on its own thread; when it falls behind, the consumer waits for it.
+    await this.heat.stageOneRoom();
     const lane = await this.heat.lane(batch.partition);
     if (!lane || !payload.isRunning() || payload.isStale()) return;
-    const nowMs = Date.now();
-    const deadLetters: { message: KafkaMessage; reason: string }[] = [];
-    let valid = 0;
-    for (const message of batch.messages) {
-      const offset = Number(message.offset);
-      if (offset < lane.floor) continue;
-      // The hot path: an unlabelled (or access.v1) raw event in its plain form, read in place.
-      if (message.value !== null && plainHeaders(message.headers) && lane.rawBytes(offset, message.value)) {
-        valid++;
-        continue;
-      }
-      const decoded = decodeAccess(message);
-      if (!decoded.ok) {
-        deadLetters.push({ message, reason: decoded.reason });
-        lane.skip(offset);
-        continue;
-      }
-      try {
-        if (decoded.value.kind === 'summary') lane.summary(offset, decoded.value, nowMs);
-        else lane.raw(offset, decoded.value);
-        valid++;
-      } catch (error) {
-        // A valid event the heat model refuses would otherwise stop the partition for good.
-        deadLetters.push({ message, reason: `handler rejected: ${(error as Error).message}` });
-      }
-    }
-    lane.endBatch();
-    this.messaging.consumed.inc({ topic: 'access' }, valid);
-    if (deadLetters.length > 0) {
-      try {
-        await this.gateway.deadLetterAll('access', batch.partition, deadLetters);
-      } catch (error) {
-        // The lane has moved past these messages; replaying from the last durable cut sends them again.
-        this.restart(error as Error);
-        return;
-      }
+    try {
+      // Raw events are counted by stage 1; summaries and dead letters come back to the lane, and are
+      // applied and sent before the flush whose offset passes them.
+      lane.take(batch.messages);
+    } catch (error) {
+      this.restart(error as Error);
+      return;
     }
     payload.resolveOffset(batch.lastOffset());
+    if (batch.offsetLag() === '0') this.heat.caughtUp(lane);
   }
 
   private restart(error: Error): void {
@@ -188,13 +159,6 @@ export class AccessConsumer implements OnApplicationBootstrap, OnModuleDestroy {
       await admin.disconnect().catch(() => undefined);
     }
   }
-}
-
-/** No headers, or only ones that do not change how the value is read (a trace, the right event name). */
-function plainHeaders(headers: IHeaders | undefined): boolean {
-  if (headers === undefined) return true;
-  const declared = headers[HEADERS.event];
-  return declared === undefined || String(declared) === TOPICS.access.event;
 }
 
 function sleep(ms: number): Promise<void> {

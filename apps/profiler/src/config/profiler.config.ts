@@ -5,7 +5,7 @@ import { heatThresholdProblems } from '../heat/domain/index.js';
 const SECOND = 1000;
 const DAY = 24 * 60 * 60 * SECOND;
 
-const { positiveInt, nonNegativeInt, nonNegativeNumber: rate } = configVars;
+const { positiveInt, nonNegativeInt, nonNegativeNumber: rate, flag } = configVars;
 
 export const profilerConfigShape = {
   ...baseConfigShape({ name: 'profiler', defaultPort: 4001 }),
@@ -40,6 +40,12 @@ export const profilerConfigShape = {
   ),
   FLUSH_INTERVAL_MS: positiveInt(1000).describe(
     'how often raw-event summaries are published and each partition’s heat is checkpointed to Postgres; bounds the freshness lag',
+  ),
+  FLUSH_CAUGHT_UP_MS: nonNegativeInt(200).describe(
+    'a partition read to its end flushes without waiting for FLUSH_INTERVAL_MS, at most this often (so a burst is fresh as soon as it is read); FLUSH_INTERVAL_MS or more: only on the interval',
+  ),
+  STAGE_ONE_THREAD: flag(true).describe(
+    'read raw events (stage 1) on a worker thread beside the consumer thread, which then only decodes fetches; false reads them on the consumer thread (a one-core host)',
   ),
   HASH_BUCKETS: positiveInt(64).describe('buckets of each shard’s hash histogram (split points)'),
   TOP_KEYS: z.coerce

@@ -8,6 +8,7 @@ import {
   injectTraceHeaders,
 } from '@shardcast/platform';
 import { type Admin, Partitioners } from 'kafkajs';
+import { StageOneChannel } from '../access/stage-one-channel.js';
 import type { ProfilerConfig } from '../config/profiler.config.js';
 import { ShardMapService } from '../shard-map/shard-map.service.js';
 import { SettingsService } from '../settings/settings.service.js';
@@ -61,6 +62,7 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
   private lanesChanged = false;
   private lastPruneMs = 0;
   private onFailure: ((error: Error) => void) | undefined;
+  private readonly stageOne: StageOneChannel;
 
   constructor(
     @Inject(SERVICE_CONFIG) private readonly config: ProfilerConfig,
@@ -74,6 +76,20 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
   ) {
     this.groupId = `${config.TOPIC_PREFIX}${config.CONSUMER_GROUP}`;
     this.appliedSettingsVersion = settings.settings.version;
+    this.stageOne = new StageOneChannel(config.STAGE_ONE_THREAD ? 'thread' : 'inline', (error) => {
+      this.logger.event(
+        'error',
+        'stage 1 failed; restarting the access consumer',
+        { error: error.message },
+        'Heat',
+      );
+      this.onFailure?.(error);
+    });
+  }
+
+  /** Undefined when stage 1 takes another batch now, else a promise of when it will. */
+  stageOneRoom(): Promise<void> | undefined {
+    return this.stageOne.room();
   }
 
   /** The access consumer is up: remember the topic's shape and start ticking. */
@@ -97,6 +113,23 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
       })),
       message: { key: shardId, value: null },
     });
+  }
+
+  /**
+   * The lane has read everything its partition holds: flush it now rather than on the tick, so the
+   * end of a burst is fresh at once. No sooner than FLUSH_CAUGHT_UP_MS after its last flush, which
+   * bounds the flushes of a lane that is always caught up (a steady trickle); only when it has taken
+   * something in since the last one.
+   */
+  caughtUp(lane: PartitionLane): void {
+    const { FLUSH_CAUGHT_UP_MS, FLUSH_INTERVAL_MS } = this.config;
+    if (FLUSH_CAUGHT_UP_MS >= FLUSH_INTERVAL_MS || this.stopped) return;
+    if (lane.caughtUpFlush !== undefined || lane.floor <= lane.committedNext) return;
+    const waitMs = Math.max(0, lane.lastFlushMs + FLUSH_CAUGHT_UP_MS - Date.now());
+    lane.caughtUpFlush = setTimeout(() => {
+      lane.caughtUpFlush = undefined;
+      if (!this.stopped && this.lanes.get(lane.partition) === lane) void this.flushLane(lane);
+    }, waitMs);
   }
 
   /** A new assignment (the group rebalanced): lanes of partitions no longer ours are dropped at once. */
@@ -214,6 +247,7 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.releaseAll();
+    await this.stageOne.stop();
     await this.admin?.disconnect().catch(() => undefined);
   }
 
@@ -287,16 +321,19 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
     const topic = this.topic;
     if (!topic) return;
     const nowMs = Date.now();
+    lane.lastFlushMs = nowMs;
     const stopTimer = this.metrics.flushSeconds.startTimer();
-    const cut = lane.cut(nowMs);
-    const reports = lane.heat.takeReports();
-    if (cut.changed || reports.length > 0) {
-      const events = reports.map((report) => heatEvent(report, nowMs));
+    const cut = await lane.cut(nowMs);
+    // Before the offset that passes them commits: a crash in between sends them again, never loses them.
+    if (cut.deadLetters.length > 0)
+      await this.gateway.deadLetterAll('access', lane.partition, cut.deadLetters);
+    if (cut.state !== undefined) {
+      const events = cut.reports.map((report) => heatEvent(report, nowMs));
       await this.repository.checkpoint(lane.partition, {
         nextOffset: cut.summaryOffset,
-        state: lane.heat.toState(),
-        pending: lane.pendingSummaries(),
-        series: reports.map(seriesRow),
+        state: cut.state,
+        pending: cut.pending,
+        series: cut.reports.map(seriesRow),
         outbox: events,
         handoffs: cut.handoffs,
         claims: cut.claims,
@@ -361,6 +398,8 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
         map: this.shardMap.map,
         home: (shardId) => this.homePartition(shardId),
         metrics: this.metrics,
+        stageOne: this.stageOne,
+        consumed: (count) => this.messaging.consumed.inc({ topic: 'access' }, count),
       };
       const lane = new PartitionLane(partition, producer, heat, context, {
         rawFloor: committed,
@@ -404,7 +443,9 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
   }
 
   private async close(lane: PartitionLane): Promise<void> {
+    clearTimeout(lane.caughtUpFlush);
     await lane.flushing;
+    lane.release();
     await lane.producer.disconnect().catch(() => undefined);
   }
 

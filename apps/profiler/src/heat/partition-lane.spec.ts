@@ -1,7 +1,8 @@
 import { Registry } from 'prom-client';
-import type { Producer } from 'kafkajs';
+import type { IHeaders, KafkaMessage, Producer } from 'kafkajs';
 import { describe, expect, it, vi } from 'vitest';
-import { initialShards, type AccessSummaryV1 } from '@shardcast/contracts';
+import { HEADERS, encodeEvent, initialShards, type AccessSummaryV1 } from '@shardcast/contracts';
+import { StageOneChannel } from '../access/stage-one-channel.js';
 import { ShardMap } from '../shard-map/domain/shard-map.js';
 import { PartitionHeat, type HeatConfig } from './domain/index.js';
 import { PartitionLane, subtract } from './partition-lane.js';
@@ -18,8 +19,14 @@ const HEAT: HeatConfig = {
 };
 const T0 = 1_700_000_000_000;
 
-/** Four shards of a quarter each; shard-00i's summaries go to partition i % 2. */
-function lane(partition: number, options: { rawFloor?: number; summaryFloor?: number } = {}) {
+/**
+ * Four shards of a quarter each; shard-00i's summaries go to partition i % 2. Stage 1 runs inline here
+ * (answers come back at once); stage-one-channel.spec.ts runs it on its thread.
+ */
+function lane(
+  partition: number,
+  options: { rawFloor?: number; summaryFloor?: number; stageOne?: StageOneChannel } = {},
+) {
   const map = ShardMap.initial(initialShards(4));
   const metrics = new ProfilerMetrics(new Registry());
   const home = (shardId: string) => Number(shardId.slice(-1)) % 2;
@@ -33,7 +40,7 @@ function lane(partition: number, options: { rawFloor?: number; summaryFloor?: nu
     partition,
     {} as Producer,
     heat,
-    { map, home, metrics },
+    { map, home, metrics, stageOne: options.stageOne ?? new StageOneChannel('inline') },
     {
       rawFloor: options.rawFloor ?? 0,
       summaryFloor: options.summaryFloor ?? 0,
@@ -48,8 +55,24 @@ function lane(partition: number, options: { rawFloor?: number; summaryFloor?: nu
   return { lane: instance, map, metrics };
 }
 
-const raw = (key: string, op: 'read' | 'write' = 'read') =>
-  Buffer.from(JSON.stringify({ ts: T0, key, op, bytes: 10 }));
+function message(offset: number, value: Buffer | string | null, headers: IHeaders = {}): KafkaMessage {
+  return {
+    offset: String(offset),
+    key: null,
+    value: typeof value === 'string' ? Buffer.from(value) : value,
+    headers,
+    timestamp: String(T0),
+    attributes: 0,
+  };
+}
+
+const raw = (offset: number, key: string, op: 'read' | 'write' = 'read') =>
+  message(offset, JSON.stringify({ ts: T0, key, op, bytes: 10 }));
+
+function summaryMessage(offset: number, summary: AccessSummaryV1): KafkaMessage {
+  const encoded = encodeEvent('access', summary);
+  return message(offset, encoded.value, encoded.headers);
+}
 
 function summary(shardId: string, fields: Partial<AccessSummaryV1> = {}): AccessSummaryV1 {
   return {
@@ -75,20 +98,20 @@ describe('PartitionLane', () => {
     expect(lane(1).lane.heat.shardIds().sort()).toEqual(['shard-001', 'shard-003']);
   });
 
-  it('summarises raw events per shard and window, and skips re-delivered offsets', () => {
+  it('summarises raw events per shard and window, and skips re-delivered offsets', async () => {
     const { lane: l } = lane(0, { rawFloor: 10 });
-    expect(l.rawBytes(9, raw('a'))).toBe(true); // below the committed offset: already published
-    for (let offset = 10; offset < 14; offset++)
-      l.rawBytes(offset, raw(`k${offset}`, offset % 2 ? 'write' : 'read'));
-    l.rawBytes(12, raw('again')); // a re-delivery after a rebalance
-    const cut = l.cut(T0);
+    l.take([raw(9, 'a')]); // below the committed offset: already published
+    l.take([10, 11, 12, 13].map((offset) => raw(offset, `k${offset}`, offset % 2 ? 'write' : 'read')));
+    l.take([raw(12, 'again'), raw(13, 'again')]); // a re-delivery after a rebalance
+    const cut = await l.cut(T0);
     expect(cut.rawOffset).toBe(14);
     expect(cut.firstRawOffset).toBe(10);
     expect(cut.summaries.reduce((sum, s) => sum + s.reads + s.writes, 0)).toBe(4);
     expect(cut.summaries.reduce((sum, s) => sum + s.writes, 0)).toBe(2);
+    expect(cut.deadLetters).toEqual([]);
   });
 
-  it('summarises events read in place exactly as the same events decoded', () => {
+  it('summarises events read in place exactly as the same events decoded', async () => {
     // Keys spread over every shard, repeated, across windows open at once; Math.random replayed.
     const events = Array.from({ length: 3_000 }, (_, n) => ({
       ts: T0 + ((n * 37) % 700) - (n % 5 === 0 ? 300 : 0),
@@ -96,53 +119,72 @@ describe('PartitionLane', () => {
       op: n % 10 === 0 ? ('write' as const) : ('read' as const),
       bytes: n % 900,
     }));
-    const summaries = (read: (l: PartitionLane, offset: number, event: (typeof events)[number]) => void) => {
+    const summaries = async (encode: (event: (typeof events)[number]) => string) => {
       let state = 11;
       const random = vi.spyOn(Math, 'random').mockImplementation(() => {
         state = (state * 1_103_515_245 + 12_345) % 2 ** 31;
         return state / 2 ** 31;
       });
       try {
-        const { lane: l } = lane(0);
-        events.forEach((event, offset) => read(l, offset, event));
-        return l.cut(T0).summaries;
+        const { lane: l, metrics } = lane(0);
+        l.take(events.map((event, offset) => message(offset, encode(event))));
+        const cut = await l.cut(T0);
+        expect(metrics.totals.rawEvents).toBe(events.length);
+        return cut.summaries;
       } finally {
         random.mockRestore();
       }
     };
-    const inPlace = summaries((l, offset, event) => {
-      expect(l.rawBytes(offset, Buffer.from(JSON.stringify(event)))).toBe(true);
-    });
-    const decoded = summaries((l, offset, event) => l.raw(offset, { kind: 'access', ...event }));
+    const inPlace = await summaries((event) => JSON.stringify(event));
+    // An ISO timestamp is outside the form read in place: the same events, by the general decoder.
+    const decoded = await summaries((event) =>
+      JSON.stringify({ ...event, ts: new Date(event.ts).toISOString() }),
+    );
     expect(inPlace.length).toBeGreaterThan(4);
     expect(inPlace.some((s) => s.topKeys.length === 4)).toBe(true);
     expect(inPlace).toEqual(decoded);
   });
 
-  it('leaves messages it cannot read in place to the general decoder', () => {
-    const { lane: l } = lane(0);
-    expect(l.rawBytes(0, Buffer.from('{"ts":"2016-01-15T10:00:00Z","key":"k","op":"read"}'))).toBe(false);
-    expect(l.floor).toBe(0);
+  it('hands back what is not a raw event, in order: summaries to stage 2, the rest as dead letters', async () => {
+    const { lane: l, metrics } = lane(0);
+    l.take([
+      raw(0, 'a'),
+      message(1, '{"ts":'),
+      summaryMessage(2, summary('shard-000')),
+      message(3, null),
+      message(4, JSON.stringify({ ts: T0, key: 'b', op: 'read' }), { [HEADERS.event]: 'other.v1' }),
+      raw(5, 'c'),
+    ]);
+    const cut = await l.cut(T0);
+    expect(cut.rawOffset).toBe(6);
+    expect(cut.deadLetters.map((letter) => letter.message.offset)).toEqual(['1', '3', '4']);
+    expect(cut.deadLetters.every((letter) => letter.reason.length > 0)).toBe(true);
+    expect(metrics.totals.rawEvents).toBe(2);
+    expect(l.heat.previewAll(T0).find((s) => s.shardId === 'shard-000')!.readRate).toBeGreaterThan(0);
+    // Taken out with the cut: the next one has none.
+    expect((await l.cut(T0)).deadLetters).toEqual([]);
   });
 
-  it('applies a summary once, and not at all below the checkpoint it was restored from', () => {
+  it('applies a summary once, and not at all below the checkpoint it was restored from', async () => {
     const { lane: l, metrics } = lane(0, { rawFloor: 0, summaryFloor: 5 });
-    l.summary(3, summary('shard-000'), T0); // already in the restored state
-    l.summary(5, summary('shard-000'), T0);
+    l.take([summaryMessage(3, summary('shard-000')), summaryMessage(5, summary('shard-000'))]); // 3: restored already
     expect(l.heat.previewAll(T0).find((s) => s.shardId === 'shard-000')!.readRate).toBeGreaterThan(0);
-    const cut = l.cut(T0);
+    const cut = await l.cut(T0);
     expect([cut.summaryOffset, cut.rawOffset]).toEqual([6, 6]);
     expect(cut.changed).toBe(true);
-    return metrics.accessesApplied.get().then((m) => expect(m.values[0]!.value).toBe(5));
+    expect(cut.state).toBeDefined();
+    expect((await metrics.accessesApplied.get()).values[0]!.value).toBe(5);
   });
 
   it('drops summaries for retired or misrouted shards, and holds those of shards not announced yet', async () => {
     const { lane: l, map, metrics } = lane(0);
     map.apply({ shardId: 'shard-002', epoch: 1, range: { lo: 2n * Q, hi: 3n * Q }, status: 'retired' });
     l.reconcile(T0);
-    l.summary(0, summary('shard-002'), T0);
-    l.summary(1, summary('shard-001'), T0);
-    l.summary(2, summary('shard-100'), T0);
+    l.take([
+      summaryMessage(0, summary('shard-002')),
+      summaryMessage(1, summary('shard-001')),
+      summaryMessage(2, summary('shard-100')),
+    ]);
     expect(l.pendingCount).toBe(1);
     const dropped = (await metrics.summariesDropped.get()).values.map((v) => [v.labels.reason, v.value]);
     expect(dropped.sort()).toEqual([
@@ -156,13 +198,14 @@ describe('PartitionLane', () => {
     expect(l.heat.previewAll(T0).find((s) => s.shardId === 'shard-100')!.opsRate).toBeGreaterThan(0);
   });
 
-  it('hands a retired shard’s heat over once, and takes each piece of a hand-over once', () => {
+  it('hands a retired shard’s heat over once, and takes each piece of a hand-over once', async () => {
     const source = lane(0);
-    source.lane.summary(
-      0,
-      summary('shard-002', { reads: 100, sampleHashes: [String(2n * Q + 1n), String(3n * Q - 1n)] }),
-      T0,
-    );
+    source.lane.take([
+      summaryMessage(
+        0,
+        summary('shard-002', { reads: 100, sampleHashes: [String(2n * Q + 1n), String(3n * Q - 1n)] }),
+      ),
+    ]);
     source.map.apply({
       shardId: 'shard-002',
       epoch: 1,
@@ -176,14 +219,14 @@ describe('PartitionLane', () => {
       status: 'active',
     });
     source.lane.reconcile(T0);
-    const { handoffs } = source.lane.cut(T0);
+    const { handoffs } = await source.lane.cut(T0);
     expect(handoffs.map((h) => h.sourceShardId)).toEqual(['shard-002']);
-    expect(source.lane.cut(T0).handoffs).toEqual([]);
+    expect((await source.lane.cut(T0)).handoffs).toEqual([]);
 
     const open = handoffs.map((h) => ({ ...h, claimed: [] }));
     source.lane.claim(open, HEAT);
     source.lane.claim(open, HEAT); // the next tick sees the same open hand-over: nothing more is taken
-    const { claims } = source.lane.cut(T0);
+    const { claims } = await source.lane.cut(T0);
     expect(claims).toEqual([
       { sourceShardId: 'shard-002', targetShardId: 'shard-010', range: { lo: 2n * Q, hi: 2n * Q + Q / 2n } },
     ]);
@@ -194,7 +237,7 @@ describe('PartitionLane', () => {
       open.map((h) => ({ ...h, claimed: claims.map((c) => c.range) })),
       HEAT,
     );
-    expect(source.lane.cut(T0).claims).toEqual([]);
+    expect((await source.lane.cut(T0)).claims).toEqual([]);
   });
 
   it('subtracts taken pieces from a range', () => {

@@ -1,8 +1,8 @@
-import { keyHash, type AccessSummaryV1, type HeatV1, type RawAccessV1 } from '@shardcast/contracts';
-import type { Producer } from 'kafkajs';
-import { AccessAggregator, type WindowSummary } from '../access/domain/access-aggregator.js';
-import { scanRawAccess, type ScannedAccess } from '../access/raw-access.scanner.js';
-import { XXH64_OUT, xxh64Range } from '../access/xxh64.js';
+import { HEADERS, TOPICS, headerString, type AccessSummaryV1, type HeatV1 } from '@shardcast/contracts';
+import type { KafkaMessage, Producer } from 'kafkajs';
+import type { WindowSummary } from '../access/domain/access-aggregator.js';
+import { NULL_VALUE, type StageOneAnswer, type StageOneChunk } from '../access/stage-one.js';
+import type { StageOneChannel, StageOneClient } from '../access/stage-one-channel.js';
 import type { ShardMap } from '../shard-map/domain/shard-map.js';
 import {
   PartitionHeat,
@@ -10,6 +10,8 @@ import {
   shardHeatWithHalfLife,
   type HashRange,
   type HeatConfig,
+  type PartitionHeatState,
+  type IntervalHeatReport,
 } from './domain/index.js';
 import { PROFILER_NODE, domainSummary } from './heat-events.js';
 import type { Claim, Handoff, OpenHandoff } from './heat.repository.js';
@@ -23,9 +25,17 @@ export interface LaneContext {
   /** The `access` partition a shard's summaries go to (murmur2 of the shard id, as producers key them). */
   home: (shardId: string) => number;
   metrics: ProfilerMetrics;
+  stageOne: StageOneChannel;
+  /** Counts access messages taken in (valid ones: raw events and summaries). */
+  consumed?: (count: number) => void;
 }
 
-/** What one flush takes out of a lane; taken synchronously, so it is one consistent cut. */
+export interface DeadLetter {
+  message: KafkaMessage;
+  reason: string;
+}
+
+/** What one flush takes out of a lane, as of one point in its stream: one consistent cut. */
 export interface LaneCut {
   /** Summaries below it are in the heat state (the Postgres checkpoint's offset). */
   summaryOffset: number;
@@ -36,45 +46,64 @@ export interface LaneCut {
   changed: boolean;
   handoffs: Handoff[];
   claims: Claim[];
+  /** Intervals that closed, to store and publish. */
+  reports: IntervalHeatReport[];
+  /** The stage-2 state at the cut, when `changed` or `reports` ask for a checkpoint. */
+  state: PartitionHeatState | undefined;
+  pending: AccessSummaryV1[];
+  /** Messages below `rawOffset` that are not access events: dead-lettered before that offset commits. */
+  deadLetters: DeadLetter[];
+}
+
+interface CutRequest {
+  nowMs: number;
+  rawOffset: number;
+  resolve: (cut: LaneCut) => void;
+  reject: (error: Error) => void;
 }
 
 /**
- * Everything an instance holds for one `access` partition it owns: stage 1 (raw events → summaries)
- * and stage 2 (summaries → heat), with the offsets that make a restart exact.
+ * Everything an instance holds for one `access` partition it owns: stage 1 (raw events → summaries,
+ * on `StageOneChannel`) and stage 2 (summaries → heat, here), with the offsets that make a restart
+ * exact.
  *
  * Offsets: stage 1 resumes at the committed consumer offset, which only the Kafka transaction that
  * publishes its summaries moves; stage 2 resumes at the offset stored with its Postgres checkpoint,
  * which is written first and so is never behind. `position` is the offset after the last message
- * handled; anything below it is a re-delivery (kafkajs rewinds to the committed offset after every
+ * taken; anything below it is a re-delivery (kafkajs rewinds to the committed offset after every
  * rebalance) and is skipped, and a summary below `summaryFloor` is already in the restored state.
+ *
+ * Stage 1 answers each batch with what it did not count (summaries, dead letters), in order, and a
+ * cut with its drained summaries after those answers: so a cut asked for at `position` holds exactly
+ * the messages below it, in both stages.
  */
-export class PartitionLane {
-  private readonly aggregator: AccessAggregator;
+export class PartitionLane implements StageOneClient {
+  private readonly laneId: number;
   private position: number;
   private readonly summaryFloor: number;
-  private firstRawOffset: number | null = null;
   private dirty = false;
-  private rawSinceBatch = 0;
-  private unroutableSinceBatch = 0;
   private handoffs: Handoff[] = [];
   private claims: Claim[] = [];
   /** Pieces of hand-overs taken here, stored or not yet, so none is taken twice. */
   private readonly taken = new Map<string, HashRange[]>();
+  /** Batches sent to stage 1 and not answered yet, oldest first. */
+  private readonly inStageOne: KafkaMessage[][] = [];
+  private readonly cuts: CutRequest[] = [];
+  private deadLetters: DeadLetter[] = [];
+  /** Offset of the first raw event counted since the last cut (names the summaries of the next). */
+  private firstRawOffset: number | null = null;
+  private failure: Error | undefined;
+  private released = false;
   /** The offset the last Postgres checkpoint and the last Kafka transaction reflect. */
   checkpointedNext: number;
   committedNext: number;
   /** Heat events stored in the outbox and not yet published. */
   outbox: HeatV1[];
   flushing: Promise<void> = Promise.resolve();
+  /** When the last flush began, and the flush due because the lane caught up (see `HeatService.caughtUp`). */
+  lastFlushMs = 0;
+  caughtUpFlush: NodeJS.Timeout | undefined;
   private pending: AccessSummaryV1[];
-  private readonly scanned: ScannedAccess = {
-    ts: 0,
-    isWrite: false,
-    bytes: 0,
-    keyStart: -1,
-    keyEnd: -1,
-    keyHash: undefined,
-  };
 
   constructor(
     readonly partition: number,
@@ -92,17 +121,16 @@ export class PartitionLane {
     },
   ) {
     this.pending = options.pending;
-    this.aggregator = new AccessAggregator({
-      windowMs: options.windowMs,
-      sampleSize: options.sampleSize,
-      topKeyCount: options.topKeyCount,
-      random: Math.random,
-    });
     this.position = options.rawFloor;
     this.summaryFloor = options.summaryFloor;
     this.checkpointedNext = options.summaryFloor;
     this.committedNext = options.rawFloor;
     this.outbox = options.outbox;
+    this.laneId = context.stageOne.open(this, {
+      windowMs: options.windowMs,
+      sampleSize: options.sampleSize,
+      topKeyCount: options.topKeyCount,
+    });
   }
 
   /** Lowest offset this lane still wants; anything below is a re-delivery. */
@@ -110,98 +138,92 @@ export class PartitionLane {
     return this.position;
   }
 
-  private get summaryOffset(): number {
-    return Math.max(this.position, this.summaryFloor);
-  }
-
   get pendingCount(): number {
     return this.pending.length;
   }
 
   /**
-   * Stage 1's hot path: a raw event in its plain form, read straight from the message bytes (see
-   * `scanRawAccess`). False, having done nothing, when the message needs the general decoder.
+   * Takes a batch (in offset order) in: its messages at or beyond `floor` go to stage 1 as one chunk,
+   * values copied into a buffer that moves to stage 1's thread. Throws once stage 1 has failed.
    */
-  rawBytes(offset: number, value: Buffer): boolean {
-    const scanned = this.scanned;
-    if (!scanRawAccess(value, scanned)) return false;
-    if (offset < this.position) return true;
-    this.position = offset + 1;
-    if (scanned.keyStart < 0) {
-      this.count(offset, BigInt(scanned.keyHash!), undefined, scanned.ts, scanned.isWrite, scanned.bytes);
-      return true;
+  take(messages: readonly KafkaMessage[]): void {
+    if (this.failure) throw this.failure;
+    if (this.released) return;
+    let first = 0;
+    while (first < messages.length && Number(messages[first]!.offset) < this.position) first++;
+    const count = messages.length - first;
+    if (count === 0) return;
+    let size = 4 * count;
+    for (let index = first; index < messages.length; index++) size += messages[index]!.value?.length ?? 0;
+    const values = new Uint8Array(size);
+    const declared: [number, string][] = [];
+    let at = 0;
+    for (let index = 0; index < count; index++) {
+      const message = messages[first + index]!;
+      const value = message.value;
+      const length = value === null ? NULL_VALUE : value.length;
+      values[at] = length;
+      values[at + 1] = length >>> 8;
+      values[at + 2] = length >>> 16;
+      values[at + 3] = length >>> 24;
+      if (value !== null) values.set(value, at + 4);
+      at += 4 + (value === null ? 0 : length);
+      // The only header reading depends on; the common case (none, or access.v1) is not sent.
+      if (message.headers !== undefined && message.headers[HEADERS.event] !== undefined) {
+        const event = headerString(message.headers, HEADERS.event);
+        if (event !== undefined && event !== TOPICS.access.event) declared.push([index, event]);
+      }
     }
-    // The key's hash straight from its bytes (ASCII, so they are its UTF-8): no string, no BigInt.
-    xxh64Range(value, scanned.keyStart, scanned.keyEnd);
-    const high = XXH64_OUT[0]!;
-    const low = XXH64_OUT[1]!;
-    const shardId = this.context.map.locateParts(high, low);
-    if (shardId === undefined) {
-      this.unroutableSinceBatch++;
-      return true;
-    }
-    this.aggregator.addBytes(
-      shardId,
-      scanned.ts,
-      high,
-      low,
-      value,
-      scanned.keyStart,
-      scanned.keyEnd,
-      scanned.isWrite,
-      scanned.bytes,
-    );
-    this.firstRawOffset ??= offset;
-    this.rawSinceBatch++;
-    return true;
+    this.position = Number(messages[messages.length - 1]!.offset) + 1;
+    this.inStageOne.push(first === 0 ? (messages as KafkaMessage[]) : messages.slice(first));
+    const chunk: StageOneChunk = { type: 'chunk', laneId: this.laneId, count, values, declared };
+    this.context.stageOne.chunk(chunk, this.context.map);
   }
 
-  /** Stage 1, once per raw event: route by the key's hash and count it in its shard's window. */
-  raw(offset: number, access: RawAccessV1): void {
-    if (offset < this.position) return;
-    this.position = offset + 1;
-    const hash = access.key !== undefined ? keyHash(access.key) : BigInt(access.keyHash!);
-    this.count(offset, hash, access.key, access.ts, access.op === 'write', access.bytes);
-  }
-
-  private count(
-    offset: number,
-    hash: bigint,
-    key: string | undefined,
-    atMs: number,
-    isWrite: boolean,
-    bytes: number,
-  ): void {
-    const shardId = this.context.map.locate(hash);
-    if (shardId === undefined) {
-      this.unroutableSinceBatch++;
+  /** Stage 1's answers, in the order of the requests. */
+  answer(answer: StageOneAnswer): void {
+    if (answer.type === 'drain') {
+      const request = this.cuts.shift();
+      if (request) request.resolve(this.completeCut(request, answer.summaries));
       return;
     }
-    this.aggregator.add(shardId, atMs, hash, key, isWrite, bytes);
-    this.firstRawOffset ??= offset;
-    this.rawSinceBatch++;
-  }
-
-  /** Stage 2: a summary (a storage-node's, or one stage 1 made) becomes heat. */
-  summary(offset: number, summary: AccessSummaryV1, nowMs: number): void {
-    if (offset < this.position) return;
-    this.position = offset + 1;
-    if (offset >= this.summaryFloor) this.apply(summary, nowMs);
-  }
-
-  /** A message that was not an access event (it went to the dead-letter topic). */
-  skip(offset: number): void {
-    if (offset >= this.position) this.position = offset + 1;
-  }
-
-  /** Moves the batch's hot-path counts into the metrics (cheaper than once per event). */
-  endBatch(): void {
+    const messages = this.inStageOne.shift();
+    if (!messages) return;
     const { metrics } = this.context;
-    if (this.rawSinceBatch > 0) metrics.rawIngested.inc(this.rawSinceBatch);
-    metrics.totals.rawEvents += this.rawSinceBatch;
-    if (this.unroutableSinceBatch > 0) metrics.rawUnroutable.inc(this.unroutableSinceBatch);
-    this.rawSinceBatch = 0;
-    this.unroutableSinceBatch = 0;
+    if (answer.firstCounted >= 0) this.firstRawOffset ??= Number(messages[answer.firstCounted]!.offset);
+    if (answer.counted > 0) metrics.rawIngested.inc(answer.counted);
+    metrics.totals.rawEvents += answer.counted;
+    if (answer.unroutable > 0) metrics.rawUnroutable.inc(answer.unroutable);
+    let valid = messages.length - answer.deferred.length;
+    const nowMs = Date.now();
+    for (const deferred of answer.deferred) {
+      const message = messages[deferred.index]!;
+      if ('reason' in deferred) {
+        this.deadLetters.push({ message, reason: deferred.reason });
+        continue;
+      }
+      try {
+        if (Number(message.offset) >= this.summaryFloor) this.apply(deferred.summary, nowMs);
+        valid++;
+      } catch (error) {
+        // A valid event the heat model refuses would otherwise stop the partition for good.
+        this.deadLetters.push({ message, reason: `handler rejected: ${(error as Error).message}` });
+      }
+    }
+    this.context.consumed?.(valid);
+  }
+
+  /** Stage 1 is gone (its thread failed): every cut asked for fails, and so does the next batch. */
+  fail(error: Error): void {
+    this.failure = error;
+    for (const request of this.cuts.splice(0)) request.reject(error);
+  }
+
+  /** The lane is no longer this instance's: stage 1 lets go of it. */
+  release(): void {
+    this.released = true;
+    this.context.stageOne.close(this.laneId);
+    this.fail(new Error(`partition ${this.partition} released`));
   }
 
   /**
@@ -248,27 +270,45 @@ export class PartitionLane {
     }
   }
 
-  /** A consistent cut for a flush: the summaries of stage 1 and the offset both stages have reached. */
-  cut(nowMs: number): LaneCut {
-    this.heat.advance(nowMs);
+  /**
+   * A consistent cut for a flush, as of the messages taken so far: stage 1 drains behind the chunks
+   * already sent, and the rest is taken when its summaries come back, before any later answer.
+   */
+  cut(nowMs: number): Promise<LaneCut> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.cuts.push({ nowMs, rawOffset: this.position, resolve, reject });
+      this.context.stageOne.drain(this.laneId);
+    });
+  }
+
+  private completeCut(request: CutRequest, summaries: WindowSummary[]): LaneCut {
+    this.heat.advance(request.nowMs);
     const firstRawOffset = this.firstRawOffset;
     this.firstRawOffset = null;
     const handoffs = this.handoffs;
     const claims = this.claims;
     this.handoffs = [];
     this.claims = [];
-    const summaryOffset = this.summaryOffset;
+    const summaryOffset = Math.max(request.rawOffset, this.summaryFloor);
     const changed =
       this.dirty || summaryOffset !== this.checkpointedNext || handoffs.length > 0 || claims.length > 0;
     this.dirty = false;
+    const reports = this.heat.takeReports();
+    const deadLetters = this.deadLetters;
+    this.deadLetters = [];
     return {
       summaryOffset,
-      rawOffset: this.position,
-      summaries: this.aggregator.drain(),
+      rawOffset: request.rawOffset,
+      summaries,
       firstRawOffset,
       changed,
       handoffs,
       claims,
+      reports,
+      state: changed || reports.length > 0 ? this.heat.toState() : undefined,
+      pending: [...this.pending],
+      deadLetters,
     };
   }
 

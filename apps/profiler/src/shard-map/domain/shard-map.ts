@@ -49,6 +49,17 @@ export class ShardMap {
     return map;
   }
 
+  /** A map holding exactly these records (a copy of another map's `all()`, as stage 1's thread gets it). */
+  static of(records: readonly ShardRecord[]): ShardMap {
+    const map = new ShardMap();
+    for (const record of records) {
+      assertHashRange(record.range);
+      map.records.set(record.shardId, { ...record, range: { ...record.range } });
+    }
+    map.rebuild();
+    return map;
+  }
+
   /** Counts applied changes, so callers can tell cheaply whether anything moved. */
   get version(): number {
     return this.changes;
