@@ -1,23 +1,19 @@
 import { initialShards } from '@shardcast/contracts';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ShardMap } from '../shard-map/domain/shard-map.js';
-import { NULL_VALUE, type StageOneAnswer, type StageOneChunk } from './stage-one.js';
+import { packChunk, type StageOneAnswer, type StageOneChunk } from './stage-one.js';
 import { StageOneChannel, type StageOneClient } from './stage-one-channel.js';
 
 const T0 = 1_700_000_000_000;
 const OPTIONS = { windowMs: 1000, sampleSize: 8, topKeyCount: 4 };
 
-/** A chunk of the given values (null: a tombstone). */
+/** A chunk of the given values (null: a tombstone), packed as the consumer thread packs a batch. */
 function chunk(laneId: number, values: (string | null)[]): StageOneChunk {
-  const bytes = values.map((value) => (value === null ? null : Buffer.from(value)));
-  const buffer = Buffer.alloc(bytes.reduce((size, value) => size + 4 + (value?.length ?? 0), 0));
-  let at = 0;
-  for (const value of bytes) {
-    buffer.writeUInt32LE(value === null ? NULL_VALUE : value.length, at);
-    value?.copy(buffer, at + 4);
-    at += 4 + (value?.length ?? 0);
-  }
-  return { type: 'chunk', laneId, count: values.length, values: buffer, declared: [] };
+  return packChunk(
+    laneId,
+    values.map((value) => ({ value: value === null ? null : Buffer.from(value) })),
+    0,
+  );
 }
 
 /** A client that records what it hears, and can wait for the n-th answer. */
@@ -117,8 +113,11 @@ describe('StageOneChannel', () => {
     const stageOne = channel('thread', (error) => failures.push(error));
     const heard = recorder();
     const laneId = stageOne.open(heard.client, OPTIONS);
-    // A chunk that claims more messages than it holds: reading past its end throws in the worker.
-    stageOne.chunk({ ...chunk(laneId, ['{}']), count: 5 }, ShardMap.initial(initialShards(1)));
+    // A chunk whose ranges point past its bytes: reading it throws in the worker.
+    stageOne.chunk(
+      { ...chunk(laneId, ['{}']), ranges: Int32Array.of(0, 999) },
+      ShardMap.initial(initialShards(1)),
+    );
     await heard.until(() => heard.failure() !== undefined);
     expect(heard.failure()!.message).toMatch(/stage-1 worker failed/);
     expect(failures).toHaveLength(1);

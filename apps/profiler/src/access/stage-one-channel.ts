@@ -67,7 +67,7 @@ export class StageOneChannel {
       this.post({ type: 'map', records: map.all() });
     }
     this.chunksInFlight++;
-    this.post(chunk, [chunk.values.buffer as ArrayBuffer]);
+    this.post(chunk, [chunk.bytes.buffer as ArrayBuffer, chunk.ranges.buffer as ArrayBuffer]);
   }
 
   drain(laneId: number): void {

@@ -1,4 +1,11 @@
-import { HEADERS, keyHash, type AccessSummaryV1 } from '@shardcast/contracts';
+import {
+  HEADERS,
+  TOPICS,
+  headerString,
+  keyHash,
+  type AccessSummaryV1,
+  type RawHeaders,
+} from '@shardcast/contracts';
 import { ShardMap, type ShardRecord } from '../shard-map/domain/shard-map.js';
 import { AccessAggregator, type WindowSummary } from './domain/access-aggregator.js';
 import { decodeAccess } from './raw-access.decoder.js';
@@ -23,15 +30,16 @@ export interface StageOneLaneOptions {
 }
 
 /**
- * A batch's messages: `values` holds, per message, its length (u32, little-endian; `NULL_VALUE` for
- * a tombstone) then its bytes. `declared` lists, by index, the event names of messages whose headers
- * name one other than `access.v1`'s, the only header the decoder reads.
+ * A batch's messages: message i's value is `bytes[ranges[2i], ranges[2i] + ranges[2i + 1])`, or a
+ * tombstone when that length is −1. `declared` lists, by index, the event names of messages whose
+ * headers name one other than `access.v1`'s, the only header the decoder reads.
  */
 export interface StageOneChunk {
   type: 'chunk';
   laneId: number;
   count: number;
-  values: Uint8Array;
+  bytes: Uint8Array;
+  ranges: Int32Array;
   declared: [index: number, event: string][];
 }
 
@@ -65,7 +73,75 @@ export interface DrainAnswer {
 
 export type StageOneAnswer = ChunkAnswer | DrainAnswer;
 
-export const NULL_VALUE = 0xffff_ffff;
+/** What `packChunk` reads of a message (a kafkajs message has it). */
+export interface PackableMessage {
+  value: Buffer | null;
+  headers?: RawHeaders | undefined;
+}
+
+/**
+ * The chunk of `messages[first..]`, built on the consumer thread. kafkajs hands over an uncompressed
+ * fetch's values as views of the one response buffer, in order: then the span they lie in is copied
+ * once (framing bytes between them included) and each message is only its range in it. Values from
+ * several buffers (compressed batches) are copied one by one instead.
+ */
+export function packChunk(
+  laneId: number,
+  messages: readonly PackableMessage[],
+  first: number,
+): StageOneChunk {
+  const count = messages.length - first;
+  const ranges = new Int32Array(2 * count);
+  const declared: [number, string][] = [];
+  // One pass, as if the values lie in one buffer in order (ranges from the first value's offset);
+  // a second only when they do not. Each message is touched once: a batch is larger than the caches.
+  let shared: ArrayBufferLike | undefined;
+  let spanStart = 0;
+  let spanEnd = 0;
+  let oneSpan = true;
+  let size = 0;
+  for (let index = 0; index < count; index++) {
+    const message = messages[first + index]!;
+    // The only header reading depends on; the common case (none, or access.v1) is not sent.
+    const headers = message.headers;
+    if (headers !== undefined && headers[HEADERS.event] !== undefined) {
+      const event = headerString(headers, HEADERS.event);
+      if (event !== undefined && event !== TOPICS.access.event) declared.push([index, event]);
+    }
+    const value = message.value;
+    if (value === null) {
+      ranges[2 * index + 1] = -1;
+      continue;
+    }
+    const length = value.length;
+    const offset = value.byteOffset;
+    size += length;
+    if (shared === undefined) {
+      shared = value.buffer;
+      spanStart = offset;
+    } else if (offset < spanEnd || value.buffer !== shared) oneSpan = false;
+    spanEnd = offset + length;
+    ranges[2 * index] = offset - spanStart;
+    ranges[2 * index + 1] = length;
+  }
+  let bytes: Uint8Array;
+  if (shared === undefined) bytes = new Uint8Array(0);
+  else if (oneSpan) {
+    bytes = new Uint8Array(spanEnd - spanStart);
+    bytes.set(new Uint8Array(shared, spanStart, spanEnd - spanStart));
+  } else {
+    bytes = new Uint8Array(size);
+    let at = 0;
+    for (let index = 0; index < count; index++) {
+      const value = messages[first + index]!.value;
+      if (value === null) continue;
+      ranges[2 * index] = at;
+      bytes.set(value, at);
+      at += value.length;
+    }
+  }
+  return { type: 'chunk', laneId, count, bytes, ranges, declared };
+}
 
 export class StageOne {
   private map = new ShardMap();
@@ -118,26 +194,23 @@ export class StageOne {
     // A chunk of a lane closed meanwhile is answered all the same (the sender counts answers), unread.
     const aggregator = this.lanes.get(chunk.laneId);
     if (!aggregator) return answer;
-    const { values, declared, count } = chunk;
-    const bytes = Buffer.from(values.buffer, values.byteOffset, values.byteLength);
-    let at = 0;
+    const { ranges, declared, count } = chunk;
+    const bytes = Buffer.from(chunk.bytes.buffer, chunk.bytes.byteOffset, chunk.bytes.byteLength);
     let nextDeclared = 0;
     for (let index = 0; index < count; index++) {
-      const length =
-        (bytes[at]! | (bytes[at + 1]! << 8) | (bytes[at + 2]! << 16) | (bytes[at + 3]! << 24)) >>> 0;
-      at += 4;
+      const start = ranges[2 * index]!;
+      const length = ranges[2 * index + 1]!;
       let event: string | undefined;
       if (nextDeclared < declared.length && declared[nextDeclared]![0] === index)
         event = declared[nextDeclared++]![1];
       let value: Buffer | null = null;
-      if (length !== NULL_VALUE) {
-        const start = at;
-        at += length;
-        if (at > bytes.length)
-          throw new RangeError(`chunk of lane ${chunk.laneId} ends inside message ${index}`);
+      if (length >= 0) {
+        const end = start + length;
+        if (start < 0 || end > bytes.length)
+          throw new RangeError(`chunk of lane ${chunk.laneId}: message ${index} lies outside it`);
         // The hot path: a raw event in its plain form, read in place.
-        if (event === undefined && this.countInPlace(aggregator, answer, index, bytes, start, at)) continue;
-        value = bytes.subarray(start, at);
+        if (event === undefined && this.countInPlace(aggregator, answer, index, bytes, start, end)) continue;
+        value = bytes.subarray(start, end);
       }
       const decoded = decodeAccess({
         value,

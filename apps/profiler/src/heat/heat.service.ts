@@ -28,8 +28,10 @@ const PRUNE_EVERY_MS = 60_000;
 
 /**
  * Owns the heat of the `access` partitions assigned to this instance (one `PartitionLane` each) and
- * makes it durable on a fixed tick. Each tick, per partition, in this order:
+ * makes it durable on a fixed tick (and, for a partition read to its end, sooner: `caughtUp`). Each
+ * flush takes the lane's cut (`PartitionLane.cut`), then, in this order:
  *
+ *   0. the dead letters of messages below the cut, to the dead-letter topic;
  *   1. Postgres, one transaction: the stage-2 state and the offset it reflects, the time-series rows
  *      and heat events of intervals that closed, heat handed over by retired shards, pieces taken;
  *   2. Kafka, one transaction of the partition's own transactional producer: the stage-1 summaries

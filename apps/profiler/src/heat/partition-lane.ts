@@ -1,7 +1,7 @@
-import { HEADERS, TOPICS, headerString, type AccessSummaryV1, type HeatV1 } from '@shardcast/contracts';
+import type { AccessSummaryV1, HeatV1 } from '@shardcast/contracts';
 import type { KafkaMessage, Producer } from 'kafkajs';
 import type { WindowSummary } from '../access/domain/access-aggregator.js';
-import { NULL_VALUE, type StageOneAnswer, type StageOneChunk } from '../access/stage-one.js';
+import { packChunk, type StageOneAnswer } from '../access/stage-one.js';
 import type { StageOneChannel, StageOneClient } from '../access/stage-one-channel.js';
 import type { ShardMap } from '../shard-map/domain/shard-map.js';
 import {
@@ -143,41 +143,18 @@ export class PartitionLane implements StageOneClient {
   }
 
   /**
-   * Takes a batch (in offset order) in: its messages at or beyond `floor` go to stage 1 as one chunk,
-   * values copied into a buffer that moves to stage 1's thread. Throws once stage 1 has failed.
+   * Takes a batch (in offset order) in: its messages at or beyond `floor` go to stage 1 as one chunk
+   * (`packChunk`), whose buffers move to stage 1's thread. Throws once stage 1 has failed.
    */
   take(messages: readonly KafkaMessage[]): void {
     if (this.failure) throw this.failure;
     if (this.released) return;
     let first = 0;
     while (first < messages.length && Number(messages[first]!.offset) < this.position) first++;
-    const count = messages.length - first;
-    if (count === 0) return;
-    let size = 4 * count;
-    for (let index = first; index < messages.length; index++) size += messages[index]!.value?.length ?? 0;
-    const values = new Uint8Array(size);
-    const declared: [number, string][] = [];
-    let at = 0;
-    for (let index = 0; index < count; index++) {
-      const message = messages[first + index]!;
-      const value = message.value;
-      const length = value === null ? NULL_VALUE : value.length;
-      values[at] = length;
-      values[at + 1] = length >>> 8;
-      values[at + 2] = length >>> 16;
-      values[at + 3] = length >>> 24;
-      if (value !== null) values.set(value, at + 4);
-      at += 4 + (value === null ? 0 : length);
-      // The only header reading depends on; the common case (none, or access.v1) is not sent.
-      if (message.headers !== undefined && message.headers[HEADERS.event] !== undefined) {
-        const event = headerString(message.headers, HEADERS.event);
-        if (event !== undefined && event !== TOPICS.access.event) declared.push([index, event]);
-      }
-    }
+    if (first === messages.length) return;
     this.position = Number(messages[messages.length - 1]!.offset) + 1;
     this.inStageOne.push(first === 0 ? (messages as KafkaMessage[]) : messages.slice(first));
-    const chunk: StageOneChunk = { type: 'chunk', laneId: this.laneId, count, values, declared };
-    this.context.stageOne.chunk(chunk, this.context.map);
+    this.context.stageOne.chunk(packChunk(this.laneId, messages, first), this.context.map);
   }
 
   /** Stage 1's answers, in the order of the requests. */
