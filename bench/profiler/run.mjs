@@ -312,6 +312,8 @@ try {
   // the flush latency at either end (heat is applied in steps, one per flush, so it is not used here).
   const crossing = (fraction) => backlog.samples.find(([, , raw]) => raw >= fraction * events)[0];
   const ingestRate = (0.8 * events) / ((crossing(0.9) - crossing(0.1)) / 1000);
+  // From the last event taken in by stage 1 to the last one in heat: the final flush and stage 2.
+  const tailMs = endMs - crossing(1);
   const ratio = profilerRate / baseline.perSecond;
   const rawPerCpu = baseline.counted / baseline.cpuSeconds;
   const profilerPerCpu = (events - backlog.firstIngested) / backlog.cpuSeconds;
@@ -319,6 +321,7 @@ try {
     ['raw kafkajs consumer', `${Math.round(baseline.perSecond).toLocaleString('en')} msg/s`],
     ['profiler (produced -> reflected in heat)', `${Math.round(profilerRate).toLocaleString('en')} events/s`],
     ['ratio', `${ratio.toFixed(2)}x (target >= 0.70x)`],
+    ['last event taken in -> in heat', `${Math.round(tailMs)} ms`],
     [
       'steady state 10-90 %: raw / profiler intake',
       `${Math.round(baseline.steadyPerSecond).toLocaleString('en')} / ${Math.round(ingestRate).toLocaleString('en')} per s (ratio ${(ingestRate / baseline.steadyPerSecond).toFixed(2)}x)`,
