@@ -129,6 +129,38 @@ describe('StageOneChannel', () => {
     expect(again.answers[0]).toMatchObject({ type: 'drain', summaries: [] });
   });
 
+  it('inline too, fails every lane and reports it when stage 1 throws, and leaves no chunk counted', () => {
+    const failures: Error[] = [];
+    const stageOne = channel('inline', (error) => failures.push(error));
+    const heard = recorder();
+    const laneId = stageOne.open(heard.client, OPTIONS);
+    const map = ShardMap.initial(initialShards(1));
+    for (let n = 0; n < 10; n++)
+      stageOne.chunk({ ...chunk(laneId, ['{}']), ranges: Int32Array.of(0, 999) }, map);
+    expect(heard.failure()).toBeDefined();
+    expect(failures).toHaveLength(10);
+    expect(stageOne.room()).toBeUndefined();
+  });
+
+  it('fails the lane, not the process, when the lane cannot take its answer', async () => {
+    const failures: Error[] = [];
+    const stageOne = channel('thread', (error) => failures.push(error));
+    let failed: Error | undefined;
+    const laneId = stageOne.open(
+      {
+        answer: () => {
+          throw new Error('stage 2 refused');
+        },
+        fail: (error) => (failed = error),
+      },
+      OPTIONS,
+    );
+    stageOne.drain(laneId);
+    while (failed === undefined) await new Promise((resolve) => setTimeout(resolve, 5));
+    expect(failed.message).toBe('stage 2 refused');
+    expect(failures.map((error) => error.message)).toEqual(['stage 2 refused']);
+  });
+
   it('makes the consumer wait while too many chunks are unanswered', async () => {
     const stageOne = channel('thread');
     const heard = recorder();

@@ -90,7 +90,15 @@ export class StageOneChannel {
 
   private post(request: StageOneRequest, transfer: ArrayBuffer[] = []): void {
     if (this.inline) {
-      const answer = this.inline.handle(request);
+      let answer: StageOneAnswer | undefined;
+      try {
+        answer = this.inline.handle(request);
+      } catch (error) {
+        // As a worker that died: every lane fails, the consumer restarts from what is durable.
+        this.failAll(error as Error);
+        this.onFailure(error as Error);
+        return;
+      }
       if (answer !== undefined) this.deliver(answer);
       return;
     }
@@ -102,7 +110,15 @@ export class StageOneChannel {
       this.chunksInFlight--;
       if (this.chunksInFlight < MAX_CHUNKS_IN_FLIGHT) this.wake();
     }
-    this.clients.get(answer.laneId)?.answer(answer);
+    const client = this.clients.get(answer.laneId);
+    try {
+      client?.answer(answer);
+    } catch (error) {
+      // A lane that cannot take its answer (stage 2 threw) is lost; the rest carry on after the restart.
+      this.clients.delete(answer.laneId);
+      client?.fail(error as Error);
+      this.onFailure(error as Error);
+    }
   }
 
   private startWorker(): Worker {

@@ -4,6 +4,7 @@ import {
   headerString,
   keyHash,
   type AccessSummaryV1,
+  type RawAccessV1,
   type RawHeaders,
 } from '@shardcast/contracts';
 import { ShardMap, type ShardRecord } from '../shard-map/domain/shard-map.js';
@@ -219,17 +220,30 @@ export class StageOne {
       if (!decoded.ok) answer.deferred.push({ index, reason: decoded.reason });
       else if (decoded.value.kind === 'summary') answer.deferred.push({ index, summary: decoded.value });
       else {
-        const access = decoded.value;
-        const hash = access.key !== undefined ? keyHash(access.key) : BigInt(access.keyHash!);
-        const shardId = this.map.locate(hash);
-        if (shardId === undefined) answer.unroutable++;
-        else {
-          aggregator.add(shardId, access.ts, hash, access.key, access.op === 'write', access.bytes);
-          counted(answer, index);
+        // A valid event the model refuses would otherwise fail every lane, and again on each replay.
+        try {
+          this.countDecoded(aggregator, answer, index, decoded.value);
+        } catch (error) {
+          answer.deferred.push({ index, reason: `handler rejected: ${(error as Error).message}` });
         }
       }
     }
     return answer;
+  }
+
+  private countDecoded(
+    aggregator: AccessAggregator,
+    answer: ChunkAnswer,
+    index: number,
+    access: RawAccessV1,
+  ): void {
+    const hash = access.key !== undefined ? keyHash(access.key) : BigInt(access.keyHash!);
+    const shardId = this.map.locate(hash);
+    if (shardId === undefined) answer.unroutable++;
+    else {
+      aggregator.add(shardId, access.ts, hash, access.key, access.op === 'write', access.bytes);
+      counted(answer, index);
+    }
   }
 
   /**

@@ -130,7 +130,9 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
     const waitMs = Math.max(0, lane.lastFlushMs + FLUSH_CAUGHT_UP_MS - Date.now());
     lane.caughtUpFlush = setTimeout(() => {
       lane.caughtUpFlush = undefined;
-      if (!this.stopped && this.lanes.get(lane.partition) === lane) void this.flushLane(lane);
+      // The tick may have flushed it meanwhile: then there is nothing to flush early.
+      if (this.stopped || this.lanes.get(lane.partition) !== lane || lane.floor <= lane.committedNext) return;
+      void this.flushLane(lane);
     }, waitMs);
   }
 
@@ -388,6 +390,7 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
       // The broker answers CONCURRENT_TRANSACTIONS for a few ms after each commit; retry quickly.
       retry: { initialRetryTime: 10, maxRetryTime: 500, retries: 30 },
     });
+    let lane: PartitionLane | undefined;
     try {
       await producer.connect();
       const committed = await this.committedOffset(partition);
@@ -403,7 +406,7 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
         stageOne: this.stageOne,
         consumed: (count) => this.messaging.consumed.inc({ topic: 'access' }, count),
       };
-      const lane = new PartitionLane(partition, producer, heat, context, {
+      lane = new PartitionLane(partition, producer, heat, context, {
         rawFloor: committed,
         summaryFloor: saved?.nextOffset ?? 0,
         pending: saved?.pending ?? [],
@@ -426,6 +429,7 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
       );
       return lane;
     } catch (error) {
+      lane?.release(); // its stage-1 lane, opened by the constructor
       await producer.disconnect().catch(() => undefined);
       throw error;
     }

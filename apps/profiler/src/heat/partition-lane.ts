@@ -147,8 +147,8 @@ export class PartitionLane implements StageOneClient {
    * (`packChunk`), whose buffers move to stage 1's thread. Throws once stage 1 has failed.
    */
   take(messages: readonly KafkaMessage[]): void {
+    if (this.released) return; // no longer ours: what it holds is the next owner's to read
     if (this.failure) throw this.failure;
-    if (this.released) return;
     let first = 0;
     while (first < messages.length && Number(messages[first]!.offset) < this.position) first++;
     if (first === messages.length) return;
