@@ -40,7 +40,7 @@ export class StageOneChannel {
   private stopped = false;
 
   constructor(
-    readonly mode: 'thread' | 'inline',
+    mode: 'thread' | 'inline',
     private readonly onFailure: (error: Error) => void = () => undefined,
   ) {
     if (mode === 'inline') this.inline = new StageOne();

@@ -156,11 +156,6 @@ export class StageOne {
     keyHash: undefined,
   };
 
-  /** Lanes open (for tests). */
-  get laneCount(): number {
-    return this.lanes.size;
-  }
-
   handle(request: StageOneRequest): StageOneAnswer | undefined {
     switch (request.type) {
       case 'open':
@@ -238,10 +233,33 @@ export class StageOne {
     access: RawAccessV1,
   ): void {
     const hash = access.key !== undefined ? keyHash(access.key) : BigInt(access.keyHash!);
+    this.countHash(
+      aggregator,
+      answer,
+      index,
+      hash,
+      access.key,
+      access.ts,
+      access.op === 'write',
+      access.bytes,
+    );
+  }
+
+  /** Routes an access by its key's hash (a BigInt: the general path) and counts it in its shard. */
+  private countHash(
+    aggregator: AccessAggregator,
+    answer: ChunkAnswer,
+    index: number,
+    hash: bigint,
+    key: string | undefined,
+    atMs: number,
+    isWrite: boolean,
+    bytes: number,
+  ): void {
     const shardId = this.map.locate(hash);
     if (shardId === undefined) answer.unroutable++;
     else {
-      aggregator.add(shardId, access.ts, hash, access.key, access.op === 'write', access.bytes);
+      aggregator.add(shardId, atMs, hash, key, isWrite, bytes);
       counted(answer, index);
     }
   }
@@ -262,12 +280,7 @@ export class StageOne {
     if (!scanRawAccess(buf, scanned, start, end)) return false;
     if (scanned.keyStart < 0) {
       const hash = BigInt(scanned.keyHash!);
-      const shardId = this.map.locate(hash);
-      if (shardId === undefined) answer.unroutable++;
-      else {
-        aggregator.add(shardId, scanned.ts, hash, undefined, scanned.isWrite, scanned.bytes);
-        counted(answer, index);
-      }
+      this.countHash(aggregator, answer, index, hash, undefined, scanned.ts, scanned.isWrite, scanned.bytes);
       return true;
     }
     // The key's hash straight from its bytes (ASCII, so they are its UTF-8): no string, no BigInt.

@@ -126,12 +126,12 @@ export class HeatService implements OnModuleDestroy, OnApplicationShutdown {
   caughtUp(lane: PartitionLane): void {
     const { FLUSH_CAUGHT_UP_MS, FLUSH_INTERVAL_MS } = this.config;
     if (FLUSH_CAUGHT_UP_MS >= FLUSH_INTERVAL_MS || this.stopped) return;
-    if (lane.caughtUpFlush !== undefined || lane.floor <= lane.committedNext) return;
+    if (lane.caughtUpFlush !== undefined || !lane.takenSinceCommit) return;
     const waitMs = Math.max(0, lane.lastFlushMs + FLUSH_CAUGHT_UP_MS - Date.now());
     lane.caughtUpFlush = setTimeout(() => {
       lane.caughtUpFlush = undefined;
       // The tick may have flushed it meanwhile: then there is nothing to flush early.
-      if (this.stopped || this.lanes.get(lane.partition) !== lane || lane.floor <= lane.committedNext) return;
+      if (this.stopped || this.lanes.get(lane.partition) !== lane || !lane.takenSinceCommit) return;
       void this.flushLane(lane);
     }, waitMs);
   }

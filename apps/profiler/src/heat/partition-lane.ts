@@ -133,9 +133,9 @@ export class PartitionLane implements StageOneClient {
     });
   }
 
-  /** Lowest offset this lane still wants; anything below is a re-delivery. */
-  get floor(): number {
-    return this.position;
+  /** Whether messages were taken in since the last Kafka transaction: a flush would have work. */
+  get takenSinceCommit(): boolean {
+    return this.position > this.committedNext;
   }
 
   get pendingCount(): number {
@@ -287,10 +287,6 @@ export class PartitionLane implements StageOneClient {
       pending: [...this.pending],
       deadLetters,
     };
-  }
-
-  pendingSummaries(): AccessSummaryV1[] {
-    return [...this.pending];
   }
 
   markDirty(): void {

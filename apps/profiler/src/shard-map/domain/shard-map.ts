@@ -40,13 +40,7 @@ export class ShardMap {
 
   /** The static map (`initialShards`) at epoch −1, so any record the shard-manager sends supersedes it. */
   static initial(shards: readonly { shardId: string; range: HashRange }[]): ShardMap {
-    const map = new ShardMap();
-    for (const { shardId, range } of shards) {
-      assertHashRange(range);
-      map.records.set(shardId, { shardId, epoch: -1, range: { ...range }, status: 'active' });
-    }
-    map.rebuild();
-    return map;
+    return ShardMap.of(shards.map(({ shardId, range }) => ({ shardId, epoch: -1, range, status: 'active' })));
   }
 
   /** A map holding exactly these records (a copy of another map's `all()`, as stage 1's thread gets it). */
